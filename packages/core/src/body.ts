@@ -1,0 +1,140 @@
+/** Why reading a request body stopped before its end. */
+export type InterruptReason = 'aborted' | 'takeover' | 'idle' | 'shutdown' | 'error';
+
+/** Options of {@link RequestBody}. */
+export interface RequestBodyOptions {
+  /** Bytes the upload can still take; more is an overflow and is never yielded. */
+  limit: number;
+  /** Aborts reading; its `reason` (an {@link InterruptReason}) is recorded. */
+  signal: AbortSignal;
+  /** Ends reading when no byte arrives for this long. */
+  idleTimeoutMs: number;
+  /** Called after every chunk with the bytes read so far. */
+  onChunk?: (bytesRead: number) => void;
+}
+
+/**
+ * A request body as the store sees it: every interruption (a dropped
+ * connection, a takeover by a newer request, an idle client, a shutdown) is a
+ * normal end of iteration, so the store persists exactly what arrived; bytes
+ * beyond `limit` are cut off and flagged as an overflow.
+ *
+ * The source is never `return()`ed: closing a Node request stream would tear
+ * down the socket before the response is written.
+ */
+export class RequestBody implements AsyncIterable<Uint8Array> {
+  bytesRead = 0;
+  /** The source reached its end. */
+  complete = false;
+  overflowed = false;
+  interrupted: InterruptReason | undefined;
+  readonly #source: AsyncIterator<Uint8Array>;
+  readonly #options: RequestBodyOptions;
+  readonly #stop = new AbortController();
+  #waiting = false;
+
+  constructor(source: AsyncIterable<Uint8Array>, options: RequestBodyOptions) {
+    this.#source = source[Symbol.asyncIterator]();
+    this.#options = options;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    const { signal, limit } = this.#options;
+    const stopped = new Promise<undefined>((resolve) => {
+      const onAbort = () => resolve(undefined);
+      if (signal.aborted) onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#stop.signal.addEventListener('abort', onAbort, { once: true });
+    });
+    // The idle clock only runs while waiting on the client, not while the store applies backpressure.
+    const idle = setTimeout(() => (this.#waiting ? this.#stopWith('idle') : idle.refresh()), this.#options.idleTimeoutMs);
+    try {
+      while (!this.interrupted) {
+        idle.refresh();
+        const next = await this.#next(stopped);
+        if (!next) {
+          this.interrupted ??= (signal.reason as InterruptReason | undefined) ?? 'aborted';
+          return;
+        }
+        if (next.done) {
+          this.complete = true;
+          return;
+        }
+        const room = limit - this.bytesRead;
+        const chunk = next.value.byteLength > room ? next.value.subarray(0, room) : next.value;
+        if (chunk !== next.value) this.overflowed = true;
+        if (chunk.byteLength > 0) {
+          this.bytesRead += chunk.byteLength;
+          this.#options.onChunk?.(this.bytesRead);
+          yield chunk;
+        }
+        if (this.overflowed) return;
+      }
+    } finally {
+      clearTimeout(idle);
+    }
+  }
+
+  async #next(stopped: Promise<undefined>): Promise<IteratorResult<Uint8Array> | undefined> {
+    this.#waiting = true;
+    try {
+      return await Promise.race([this.#source.next(), stopped]);
+    } catch {
+      this.interrupted ??= 'aborted';
+      return undefined;
+    } finally {
+      this.#waiting = false;
+    }
+  }
+
+  #stopWith(reason: InterruptReason): void {
+    this.interrupted ??= reason;
+    this.#stop.abort(reason);
+  }
+}
+
+/**
+ * Reads at least `min` and at most about `max` bytes from the front of an
+ * iterator (whole chunks; never more than one chunk past `min`), for format
+ * detection. Returns the chunks read, to be replayed before the rest.
+ *
+ * @example
+ * ```ts
+ * const { chunks, head } = await readHead(iterator, 4100);
+ * ```
+ */
+export async function readHead(
+  iterator: AsyncIterator<Uint8Array>,
+  max: number,
+): Promise<{ chunks: Uint8Array[]; head: Buffer }> {
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  while (length < max) {
+    const next = await iterator.next();
+    if (next.done) break;
+    chunks.push(next.value);
+    length += next.value.byteLength;
+  }
+  const head = Buffer.concat(chunks);
+  return { chunks, head: head.subarray(0, max) };
+}
+
+/**
+ * Yields `first` and then the rest of `iterator`.
+ *
+ * @example
+ * ```ts
+ * await store.write(id, 0, replay(chunks, iterator));
+ * ```
+ */
+export async function* replay(
+  first: readonly Uint8Array[],
+  iterator: AsyncIterator<Uint8Array>,
+): AsyncIterable<Uint8Array> {
+  yield* first;
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) return;
+    yield next.value;
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Every error the core can answer with, as a table of named codes. Each code
+ * has one HTTP status and one human sentence; responses carry both as
+ * `{"error":{"code","message"}}`.
+ *
+ * @example
+ * ```ts
+ * import { TUS_ERRORS } from '@tuskit/core';
+ * TUS_ERRORS.offset_mismatch.status; // 409
+ * ```
+ */
+export const TUS_ERRORS = {
+  unauthorized: { status: 401, message: 'Missing or invalid credentials.' },
+  unsupported_version: { status: 412, message: 'Tus-Resumable must be 1.0.0.' },
+  not_found: { status: 404, message: 'No such upload.' },
+  method_not_allowed: { status: 405, message: 'Method not allowed here.' },
+  expired: { status: 410, message: 'The upload has expired.' },
+  unsupported_content_type: {
+    status: 415,
+    message: 'PATCH bodies must be sent as application/offset+octet-stream.',
+  },
+  invalid_offset: { status: 400, message: 'Upload-Offset must be a non-negative integer.' },
+  offset_mismatch: { status: 409, message: 'Upload-Offset does not match the stored offset.' },
+  length_exceeded: { status: 413, message: 'The body goes past Upload-Length.' },
+  first_chunk_too_short: {
+    status: 400,
+    message: 'The first chunk must hold at least 64 bytes.',
+  },
+  unsupported_media_type: {
+    status: 409,
+    message: 'The first chunk is not an accepted audio or video format.',
+  },
+  locked: { status: 423, message: 'The upload is busy with another request.' },
+  invalid_length: { status: 400, message: 'Upload-Length must be a non-negative integer.' },
+  invalid_metadata: { status: 400, message: 'Upload-Metadata is malformed.' },
+  invalid_id: { status: 400, message: 'Upload ids are 1-128 letters, digits, "-" or "_".' },
+  size_too_small: { status: 400, message: 'Uploads must be at least 64 bytes.' },
+  size_too_large: { status: 413, message: 'The upload is larger than the maximum size.' },
+  upload_exists: { status: 409, message: 'An upload with this id already exists.' },
+  store_unavailable: { status: 503, message: 'The storage backend is unavailable; retry later.' },
+  internal_error: { status: 500, message: 'Internal server error.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+/** A named error code of {@link TUS_ERRORS}. */
+export type TusErrorCode = keyof typeof TUS_ERRORS;
+
+/**
+ * The one error type of tuskit. Stores, lockers and hooks throw it to choose
+ * the response; anything else thrown becomes `internal_error` (500) with no
+ * details leaked.
+ *
+ * @example
+ * ```ts
+ * throw new TusError('not_found');
+ * throw new TusError('size_too_large', 'Files over 2 GiB need a paid plan.');
+ * ```
+ */
+export class TusError extends Error {
+  readonly code: TusErrorCode;
+  readonly status: number;
+
+  constructor(code: TusErrorCode, message?: string, options?: ErrorOptions) {
+    super(message ?? TUS_ERRORS[code].message, options);
+    this.name = 'TusError';
+    this.code = code;
+    this.status = TUS_ERRORS[code].status;
+  }
+}
+
+/**
+ * True when `error` is a {@link TusError}, optionally of one code.
+ *
+ * @example
+ * ```ts
+ * if (isTusError(err, 'not_found')) return undefined;
+ * ```
+ */
+export function isTusError(error: unknown, code?: TusErrorCode): error is TusError {
+  return error instanceof TusError && (code === undefined || error.code === code);
+}

@@ -1,0 +1,12 @@
+import type { TusRequest, TusResponse } from '../http.js';
+import type { Tus } from '../tus.js';
+
+/** DELETE: termination; idempotent, so an unknown id also answers 204. */
+export async function handleDelete<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>, id: string): Promise<TusResponse> {
+  return tus.withLock(id, () => {}, async () => {
+    const upload = await tus.store.get(id);
+    await tus.store.remove(id);
+    if (upload) await tus.notify('onTerminated', { upload, context: request.context });
+    return { status: 204, headers: {} };
+  });
+}

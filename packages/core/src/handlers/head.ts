@@ -1,0 +1,24 @@
+import type { TusRequest, TusResponse } from '../http.js';
+import { formatUploadMetadata, httpDate } from '../http.js';
+import type { Tus } from '../tus.js';
+
+/** HEAD: the durable offset. Takes the lock so an interrupted writer persists first. */
+export async function handleHead<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>, id: string): Promise<TusResponse> {
+  return tus.withLock(id, () => {}, async () => {
+    let upload = await tus.liveUpload(id);
+    if (upload.offset === upload.size && !upload.finalized) {
+      // A crash between the last byte and finalization: finish the job now.
+      await tus.complete(upload, request.context);
+      upload = { ...upload, finalized: true };
+    }
+    const headers: Record<string, string> = {
+      'Upload-Offset': String(upload.offset),
+      'Upload-Length': String(upload.size),
+      'Cache-Control': 'no-store',
+    };
+    const expiresAt = tus.expiresAt(upload);
+    if (expiresAt) headers['Upload-Expires'] = httpDate(expiresAt);
+    if (Object.keys(upload.metadata).length > 0) headers['Upload-Metadata'] = formatUploadMetadata(upload.metadata);
+    return { status: 200, headers };
+  });
+}

@@ -1,0 +1,25 @@
+import type { TusResponse } from '../http.js';
+import { TUS_VERSION } from '../http.js';
+import type { Tus } from '../tus.js';
+
+/** OPTIONS: what this server speaks. */
+export function handleOptions(tus: Pick<Tus, 'extensions' | 'maxSize'>): TusResponse {
+  return {
+    status: 204,
+    headers: {
+      'Tus-Version': TUS_VERSION,
+      'Tus-Extension': tus.extensions.join(','),
+      'Tus-Max-Size': String(tus.maxSize),
+    },
+  };
+}
+
+/** The extra headers of an answer to a CORS preflight. */
+export function preflightHeaders(allowedMethods: string): Record<string, string> {
+  return {
+    'Access-Control-Allow-Methods': allowedMethods,
+    'Access-Control-Allow-Headers':
+      'Authorization, Content-Type, Tus-Resumable, Upload-Offset, Upload-Length, Upload-Metadata, Upload-Defer-Length, X-HTTP-Method-Override, X-Requested-With',
+    'Access-Control-Max-Age': '86400',
+  };
+}

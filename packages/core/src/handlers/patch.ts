@@ -1,0 +1,121 @@
+import { RequestBody, readHead, replay } from '../body.js';
+import { TusError } from '../errors.js';
+import type { TusRequest, TusResponse } from '../http.js';
+import { PATCH_CONTENT_TYPE, httpDate, parseNonNegativeInteger } from '../http.js';
+import { HEAD_BYTES, acceptMedia, detectFormat } from '../media.js';
+import type { Tus } from '../tus.js';
+import { MIN_UPLOAD_SIZE, type UploadInfo } from '../upload.js';
+
+/**
+ * PATCH: stream the body into the store at the stored offset. The lock is
+ * released only after the store has persisted what arrived, whether the body
+ * ended, the client vanished or a newer request took over.
+ */
+export async function handlePatch<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>, id: string): Promise<TusResponse> {
+  const controller = new AbortController();
+  const onClientGone = () => controller.abort('aborted');
+  if (request.signal?.aborted) onClientGone();
+  request.signal?.addEventListener('abort', onClientGone, { once: true });
+  const untrack = tus.trackWriter(controller);
+  let body: RequestBody | undefined;
+  try {
+    return await tus.withLock(id, () => controller.abort('takeover'), async () => {
+      const upload = await tus.liveUpload(id);
+      const offset = checkPatchHeaders(request, upload);
+      body = new RequestBody(request.body ?? noBody(), {
+        limit: upload.size - offset,
+        signal: controller.signal,
+        idleTimeoutMs: tus.options.idleTimeoutMs ?? 60_000,
+        onChunk: progressReporter(tus, upload, offset, request.context),
+      });
+      return writeBody(tus, request, upload, offset, body);
+    });
+  } catch (error) {
+    return { ...tus.errorResponse(error), ...(body && { closeConnection: !body.complete }) };
+  } finally {
+    untrack();
+    request.signal?.removeEventListener('abort', onClientGone);
+  }
+}
+
+/** The header checks of a PATCH, in the spec's order; returns the client's offset. */
+function checkPatchHeaders<Ctx>(request: TusRequest<Ctx>, upload: UploadInfo): number {
+  const contentType = request.header('content-type')?.split(';')[0]?.trim().toLowerCase();
+  if (contentType !== PATCH_CONTENT_TYPE) throw new TusError('unsupported_content_type');
+  const offset = parseNonNegativeInteger(request.header('upload-offset'));
+  if (offset === undefined) throw new TusError('invalid_offset');
+  if (offset !== upload.offset) throw new TusError('offset_mismatch');
+  const declared = parseNonNegativeInteger(request.header('content-length'));
+  if (declared !== undefined && offset + declared > upload.size) throw new TusError('length_exceeded');
+  return offset;
+}
+
+async function writeBody<Ctx>(
+  tus: Tus<Ctx>,
+  request: TusRequest<Ctx>,
+  upload: UploadInfo,
+  offset: number,
+  body: RequestBody,
+): Promise<TusResponse> {
+  const iterator = body[Symbol.asyncIterator]();
+  let source: AsyncIterable<Uint8Array> = replay([], iterator);
+  if (offset === 0) {
+    const chunks = await validateFirstChunk(tus, request, upload, iterator);
+    source = replay(chunks, iterator);
+  }
+  const newOffset = await tus.store.write(upload.id, offset, source);
+  const written = { ...upload, offset: newOffset, lastWriteAt: newOffset > offset ? new Date() : upload.lastWriteAt };
+  await tus.notify('onProgress', { upload: written, offset: newOffset, context: request.context });
+  if (newOffset === upload.size) await tus.complete(written, request.context);
+  if (body.overflowed) throw new TusError('length_exceeded');
+  const headers: Record<string, string> = { 'Upload-Offset': String(newOffset) };
+  const expiresAt = tus.expiresAt(written);
+  if (expiresAt) headers['Upload-Expires'] = httpDate(expiresAt);
+  return { status: 204, headers, closeConnection: !body.complete };
+}
+
+/**
+ * Reads the head of the first chunk and checks its format. A refused upload
+ * is removed from the store and the rest of the body is never read.
+ */
+async function validateFirstChunk<Ctx>(
+  tus: Tus<Ctx>,
+  request: TusRequest<Ctx>,
+  upload: UploadInfo,
+  iterator: AsyncIterator<Uint8Array>,
+): Promise<Uint8Array[]> {
+  const { chunks, head } = await readHead(iterator, HEAD_BYTES);
+  if (head.byteLength < MIN_UPLOAD_SIZE) throw new TusError('first_chunk_too_short');
+  const detected = await detectFormat(head);
+  const media = acceptMedia(detected, tus.mediaRule);
+  if (!media) {
+    await tus.store.remove(upload.id);
+    await tus.notify('onMediaRejected', { upload, detected, context: request.context });
+    const what = detected ? `${detected.mime} (${detected.ext})` : 'of no known format';
+    throw new TusError('unsupported_media_type', `The first chunk is ${what}, not an accepted audio or video format.`);
+  }
+  await tus.options.hooks?.onMediaDetected?.({ upload, media, context: request.context });
+  await tus.store.update(upload.id, { media });
+  upload.media = media;
+  return chunks;
+}
+
+/** Calls `onProgress` at most once per interval while a body streams. */
+function progressReporter<Ctx>(
+  tus: Tus<Ctx>,
+  upload: UploadInfo,
+  offset: number,
+  context: Ctx,
+): ((bytesRead: number) => void) | undefined {
+  if (!tus.options.hooks?.onProgress) return undefined;
+  const interval = tus.options.progressIntervalMs ?? 1000;
+  let last = Date.now();
+  return (bytesRead) => {
+    const now = Date.now();
+    if (now - last < interval) return;
+    last = now;
+    void tus.notify('onProgress', { upload, offset: offset + bytesRead, context });
+  };
+}
+
+async function* noBody(): AsyncIterable<Uint8Array> {}

@@ -1,0 +1,139 @@
+/** Reads one request header by its lower-case name. */
+export type HeaderReader = (name: string) => string | undefined;
+
+/**
+ * The core's view of an HTTP request; adapters build one from their
+ * framework's request. `context` is the framework's own object (Express
+ * `req`, Koa `ctx`, …), handed untouched to `authorize` and every hook.
+ *
+ * @example
+ * ```ts
+ * const request: TusRequest<null> = {
+ *   method: 'HEAD', path: '/uploads/abc', header: (n) => headers[n], context: null,
+ * };
+ * ```
+ */
+export interface TusRequest<Ctx = unknown> {
+  method: string;
+  /** The URL path without query: either the full path or the path below the mount point. */
+  path: string;
+  header: HeaderReader;
+  /** The request body; read only for PATCH. */
+  body?: AsyncIterable<Uint8Array> | undefined;
+  /** Aborted when the client goes away. */
+  signal?: AbortSignal | undefined;
+  context: Ctx;
+}
+
+/**
+ * The core's answer. `closeConnection` is set when the body was left unread
+ * (a rejected first chunk, an overlong body): the bridge must close the
+ * connection instead of reading the rest.
+ *
+ * @example
+ * ```ts
+ * const { status, headers, body } = await tus.handle(request);
+ * ```
+ */
+export interface TusResponse {
+  status: number;
+  headers: Record<string, string>;
+  body?: string | undefined;
+  closeConnection?: boolean | undefined;
+}
+
+/** The only protocol version spoken. */
+export const TUS_VERSION = '1.0.0';
+/** The only PATCH content type accepted. */
+export const PATCH_CONTENT_TYPE = 'application/offset+octet-stream';
+
+/**
+ * Builds a {@link HeaderReader} from a Node-style or plain header object
+ * (repeated headers are joined with ", " so they never parse as one number).
+ *
+ * @example
+ * ```ts
+ * const header = headerReader(req.headers);
+ * header('upload-offset');
+ * ```
+ */
+export function headerReader(
+  headers: Record<string, string | string[] | undefined> | Headers,
+): HeaderReader {
+  if (typeof (headers as Headers).get === 'function') {
+    const h = headers as Headers;
+    return (name) => h.get(name) ?? undefined;
+  }
+  const h = headers as Record<string, string | string[] | undefined>;
+  return (name) => {
+    const value = h[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+  };
+}
+
+/**
+ * Parses a strictly non-negative decimal integer header; `undefined` for
+ * anything else (signs, spaces, exponents, values beyond 2^53).
+ *
+ * @example
+ * ```ts
+ * parseNonNegativeInteger('42'); // 42
+ * parseNonNegativeInteger('-1'); // undefined
+ * ```
+ */
+export function parseNonNegativeInteger(value: string | undefined): number | undefined {
+  if (value === undefined || !/^\d{1,16}$/.test(value)) return undefined;
+  const n = Number(value);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/**
+ * Formats a date as an RFC 9110 IMF-fixdate, e.g. `Sat, 09 May 2026 08:54:55 GMT`.
+ *
+ * @example
+ * ```ts
+ * httpDate(new Date(0)); // 'Thu, 01 Jan 1970 00:00:00 GMT'
+ * ```
+ */
+export function httpDate(date: Date): string {
+  return date.toUTCString();
+}
+
+/**
+ * Decodes a TUS `Upload-Metadata` header (`key base64value, key2`); throws on
+ * malformed input.
+ *
+ * @example
+ * ```ts
+ * parseUploadMetadata('filename d29ybGQ='); // { filename: 'world' }
+ * ```
+ */
+export function parseUploadMetadata(value: string | undefined): Record<string, string> {
+  const metadata: Record<string, string> = {};
+  if (value === undefined || value.trim() === '') return metadata;
+  for (const pair of value.split(',')) {
+    const [key, encoded, extra] = pair.trim().split(' ');
+    if (!key || extra !== undefined || !/^[\x21-\x7e]+$/.test(key) || key in metadata) {
+      throw new Error('malformed Upload-Metadata');
+    }
+    if (encoded !== undefined && !/^[A-Za-z0-9+/]*={0,2}$/.test(encoded)) {
+      throw new Error('malformed Upload-Metadata');
+    }
+    metadata[key] = encoded === undefined ? '' : Buffer.from(encoded, 'base64').toString('utf8');
+  }
+  return metadata;
+}
+
+/**
+ * Encodes metadata as a TUS `Upload-Metadata` header value.
+ *
+ * @example
+ * ```ts
+ * formatUploadMetadata({ filename: 'world' }); // 'filename d29ybGQ='
+ * ```
+ */
+export function formatUploadMetadata(metadata: Record<string, string>): string {
+  return Object.entries(metadata)
+    .map(([key, value]) => (value === '' ? key : `${key} ${Buffer.from(value).toString('base64')}`))
+    .join(',');
+}

@@ -1,0 +1,39 @@
+export { createTus, Tus, type CreateUploadInput, type CreatedUpload } from './tus.js';
+export type { TusOptions, TusHooks, HookEvent, CorsOptions } from './options.js';
+export { TUS_ERRORS, TusError, isTusError, type TusErrorCode } from './errors.js';
+export {
+  isListableStore,
+  isReadableStore,
+  isDownloadUrlStore,
+  type DataStore,
+  type ListableStore,
+  type ReadableStore,
+  type DownloadUrlStore,
+  type DownloadUrlOptions,
+  type ByteRange,
+} from './store.js';
+export {
+  MIN_UPLOAD_SIZE,
+  DEFAULT_MAX_SIZE,
+  type UploadInfo,
+  type NewUpload,
+  type UploadChanges,
+  type StoredObject,
+  type MediaInfo,
+  type DetectedFormat,
+} from './upload.js';
+export { MemoryLocker, type Locker, type Lock, type LockOptions } from './locker.js';
+export { MemoryStore } from './memory-store.js';
+export { ANY_AUDIO_OR_VIDEO, HEAD_BYTES, acceptMedia, detectFormat, type MediaRule } from './media.js';
+export {
+  TUS_VERSION,
+  PATCH_CONTENT_TYPE,
+  headerReader,
+  httpDate,
+  parseNonNegativeInteger,
+  parseUploadMetadata,
+  formatUploadMetadata,
+  type HeaderReader,
+  type TusRequest,
+  type TusResponse,
+} from './http.js';

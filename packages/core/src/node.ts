@@ -1,0 +1,98 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { TusError } from './errors.js';
+import { TUS_VERSION, headerReader, type TusResponse } from './http.js';
+import type { Tus } from './tus.js';
+
+type NodeRequest = IncomingMessage;
+type NodeResponse = ServerResponse;
+
+/**
+ * The one bridge between Node's HTTP objects and the core: builds the core
+ * request (streaming body, abort signal on disconnect), awaits the answer and
+ * writes it. Framework adapters call this and nothing else.
+ *
+ * @example
+ * ```ts
+ * app.use('/v1/uploads', (req, res) => handleNodeRequest(tus, req, res, req));
+ * ```
+ */
+export async function handleNodeRequest<Ctx>(
+  tus: Tus<Ctx>,
+  req: NodeRequest,
+  res: NodeResponse,
+  context: Ctx,
+  options: { path?: string; body?: AsyncIterable<Uint8Array> } = {},
+): Promise<void> {
+  const disconnected = new AbortController();
+  const onClose = () => {
+    if (!res.writableFinished) disconnected.abort('aborted');
+  };
+  res.once('close', onClose);
+  const response = await tus.handle({
+    method: req.method ?? 'GET',
+    path: options.path ?? req.url ?? '/',
+    header: headerReader(req.headers),
+    body: options.body ?? req,
+    signal: disconnected.signal,
+    context,
+  });
+  res.off('close', onClose);
+  writeNodeResponse(res, response);
+}
+
+/**
+ * Writes a core response to a Node response. When the request body was left
+ * unread the connection is closed after the answer rather than drained.
+ *
+ * @example
+ * ```ts
+ * writeNodeResponse(res, await tus.handle(request));
+ * ```
+ */
+export function writeNodeResponse(res: NodeResponse, response: TusResponse): void {
+  if (res.headersSent || res.destroyed) return;
+  const headers: Record<string, string> = { ...response.headers };
+  if (response.closeConnection) headers.Connection = 'close';
+  if (response.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(response.body));
+  res.writeHead(response.status, headers);
+  if (response.body === undefined) res.end();
+  else res.end(response.body);
+}
+
+/** Options of {@link toNodeHandler}. */
+export interface NodeHandlerOptions<Ctx> {
+  /** Builds the context handed to `authorize` and hooks; default: the request itself. */
+  context?: (req: IncomingMessage, res: ServerResponse) => Ctx;
+}
+
+/**
+ * A plain `node:http` request listener.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { toNodeHandler } from '@tuskit/core/node';
+ * createServer(toNodeHandler(tus)).listen(1080);
+ * ```
+ */
+export function toNodeHandler<Ctx = IncomingMessage>(
+  tus: Tus<Ctx>,
+  options: NodeHandlerOptions<Ctx> = {},
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const context = options.context ?? ((req: IncomingMessage) => req as unknown as Ctx);
+  return (req, res) => {
+    if (!isUnder(req.url ?? '/', tus.basePath)) {
+      writeNodeResponse(res, tus.errorResponse(new TusError('not_found'), { 'Tus-Resumable': TUS_VERSION }));
+      return;
+    }
+    handleNodeRequest(tus, req, res, context(req, res)).catch((error: unknown) => {
+      tus.reportError(error);
+      if (!res.headersSent) writeNodeResponse(res, tus.errorResponse(error));
+    });
+  };
+}
+
+function isUnder(url: string, basePath: string): boolean {
+  const path = url.split('?')[0] ?? '';
+  return basePath === '' || path === basePath || path.startsWith(`${basePath}/`);
+}

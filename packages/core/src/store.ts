@@ -1,0 +1,124 @@
+import type { Readable } from 'node:stream';
+import type { NewUpload, StoredObject, UploadChanges, UploadInfo } from './upload.js';
+
+/**
+ * The small interface every store implements. The core serializes calls per
+ * upload through its locker, checks offsets before writing and turns any
+ * interruption of the request body into a normal end of `body`, so a store
+ * only has to persist every byte it consumes.
+ *
+ * Contract (checked by `describeStoreConformance` from `@tuskit/core/testing`):
+ * - `create` throws `TusError('upload_exists')` for a known id.
+ * - `get` resolves `undefined` for an unknown or removed upload.
+ * - `write` throws `TusError('offset_mismatch')` when `offset` is not the
+ *   stored offset, persists everything it consumed from `body` (also when
+ *   `body` throws, in which case it rethrows after persisting) and resolves
+ *   the new durable offset.
+ * - `remove` is idempotent and leaves nothing of the upload behind.
+ * - `finalize` is idempotent and makes the complete object durable.
+ *
+ * @example
+ * ```ts
+ * const store: DataStore = new MemoryStore();
+ * await store.create({ id: 'a1', size: 1024, metadata: {}, createdAt: new Date() });
+ * const offset = await store.write('a1', 0, [new Uint8Array(100)]);
+ * ```
+ */
+export interface DataStore {
+  /** Largest upload this backend can hold, when smaller than the core's limit. */
+  readonly maxSize?: number;
+  create(upload: NewUpload): Promise<UploadInfo>;
+  get(id: string): Promise<UploadInfo | undefined>;
+  write(id: string, offset: number, body: AsyncIterable<Uint8Array>): Promise<number>;
+  update(id: string, changes: UploadChanges): Promise<void>;
+  finalize(id: string): Promise<StoredObject>;
+  remove(id: string): Promise<void>;
+}
+
+/**
+ * Optional capability: list every upload so expired ones can be reaped.
+ * The core advertises the `expiration` extension only for stores that have it.
+ *
+ * @example
+ * ```ts
+ * if (isListableStore(store)) for await (const u of store.list()) console.log(u.id);
+ * ```
+ */
+export interface ListableStore {
+  list(): AsyncIterable<UploadInfo>;
+}
+
+/** An inclusive byte range, as in HTTP `Range`. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * Optional capability: read a finalized object back, whole or by range.
+ *
+ * @example
+ * ```ts
+ * if (isReadableStore(store)) (await store.read(id, { start: 0, end: 99 })).pipe(res);
+ * ```
+ */
+export interface ReadableStore {
+  read(id: string, range?: ByteRange): Promise<Readable>;
+}
+
+/** Options of {@link DownloadUrlStore.downloadUrl}. */
+export interface DownloadUrlOptions {
+  /** Lifetime of the URL in seconds. */
+  expiresInSeconds: number;
+  /** Content-Type the download should be served with. */
+  contentType?: string;
+}
+
+/**
+ * Optional capability: a time-limited URL that serves a finalized object
+ * without credentials (a presigned S3 URL, a signed GCS URL).
+ *
+ * @example
+ * ```ts
+ * if (isDownloadUrlStore(store)) url = await store.downloadUrl(id, { expiresInSeconds: 900 });
+ * ```
+ */
+export interface DownloadUrlStore {
+  downloadUrl(id: string, options: DownloadUrlOptions): Promise<string>;
+}
+
+/**
+ * True when the store can list its uploads (and so supports expiration).
+ *
+ * @example
+ * ```ts
+ * isListableStore(new MemoryStore()); // true
+ * ```
+ */
+export function isListableStore<S extends DataStore>(store: S): store is S & ListableStore {
+  return typeof (store as Partial<ListableStore>).list === 'function';
+}
+
+/**
+ * True when the store can read objects back.
+ *
+ * @example
+ * ```ts
+ * isReadableStore(new MemoryStore()); // true
+ * ```
+ */
+export function isReadableStore<S extends DataStore>(store: S): store is S & ReadableStore {
+  return typeof (store as Partial<ReadableStore>).read === 'function';
+}
+
+/**
+ * True when the store can sign download URLs.
+ *
+ * @example
+ * ```ts
+ * isDownloadUrlStore(s3Store); // true
+ * ```
+ */
+export function isDownloadUrlStore<S extends DataStore>(store: S): store is S & DownloadUrlStore {
+  return typeof (store as Partial<DownloadUrlStore>).downloadUrl === 'function';
+}

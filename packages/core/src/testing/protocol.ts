@@ -1,0 +1,29 @@
+import { describe } from 'vitest';
+import { concurrencyCases } from './protocol/concurrency.js';
+import type { ProtocolSuiteOptions } from './protocol/harness.js';
+import { patchCases } from './protocol/patch.js';
+import { lifecycleCases, requestCases } from './protocol/requests.js';
+
+export type { ProtocolSuiteOptions, ServeTus, ServedTus } from './protocol/harness.js';
+
+/**
+ * The protocol suite: every row of the spec over real HTTP. Each adapter (and
+ * the plain `node:http` bridge) runs it by serving the engine it is given.
+ *
+ * @example
+ * ```ts
+ * describeTusProtocol({
+ *   name: 'node:http',
+ *   fixturesDir: '../shared/fixtures',
+ *   serve: async (tus) => listen(createServer(toNodeHandler(tus))),
+ * });
+ * ```
+ */
+export function describeTusProtocol(options: ProtocolSuiteOptions): void {
+  describe(`TUS protocol over ${options.name}`, { timeout: 60_000 }, () => {
+    describe('requests', () => requestCases(options));
+    describe('lifecycle', () => lifecycleCases(options));
+    describe('PATCH', () => patchCases(options));
+    describe('concurrency and interruptions', () => concurrencyCases(options));
+  });
+}

@@ -1,0 +1,362 @@
+import { v7 as uuidv7 } from 'uuid';
+import { TusError, TUS_ERRORS, isTusError } from './errors.js';
+import { handleDelete } from './handlers/delete.js';
+import { handleHead } from './handlers/head.js';
+import { handleOptions, preflightHeaders } from './handlers/options.js';
+import { handlePatch } from './handlers/patch.js';
+import { handlePost } from './handlers/post.js';
+import type { HeaderReader, TusRequest, TusResponse } from './http.js';
+import { TUS_VERSION, headerReader, httpDate } from './http.js';
+import { MemoryLocker, type Locker } from './locker.js';
+import { ANY_AUDIO_OR_VIDEO, type MediaRule } from './media.js';
+import type { HookEvent, TusHooks, TusOptions } from './options.js';
+import { isListableStore, type DataStore } from './store.js';
+import { DEFAULT_MAX_SIZE, MIN_UPLOAD_SIZE, type StoredObject, type UploadInfo } from './upload.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Input of {@link Tus.createUpload}. */
+export interface CreateUploadInput {
+  /** Total size in bytes (Upload-Length). */
+  size: number;
+  /** Your own record id; otherwise a UUIDv7 is generated. */
+  id?: string;
+  metadata?: Record<string, string>;
+  /** Origin of the upload URL when no `publicUrl` is configured (see {@link Tus.originFor}). */
+  origin?: string;
+}
+
+/** What {@link Tus.createUpload} returns: send `headers` with your own response. */
+export interface CreatedUpload {
+  id: string;
+  /** Absolute upload URL. */
+  url: string;
+  expiresAt: Date;
+  headers: { Location: string; 'Upload-Expires': string; 'Tus-Resumable': string };
+  upload: UploadInfo;
+}
+
+type NotifyHook = Exclude<keyof TusHooks, 'onMediaDetected'>;
+
+/**
+ * The TUS engine: pre-allocates uploads for the host and answers the TUS
+ * requests the host's framework hands it. Create it with {@link createTus}.
+ */
+export class Tus<Ctx = unknown> {
+  readonly store: DataStore;
+  readonly locker: Locker;
+  readonly basePath: string;
+  /** Tus-Max-Size: the smaller of the configured and the store's limit. */
+  readonly maxSize: number;
+  /** What `Tus-Extension` advertises, derived from the store and options. */
+  readonly extensions: readonly string[];
+  readonly mediaRule: MediaRule;
+  readonly options: Readonly<TusOptions<Ctx>>;
+  readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #writers = new Set<AbortController>();
+  readonly #reaper: NodeJS.Timeout | undefined;
+
+  constructor(options: TusOptions<Ctx>) {
+    this.options = options;
+    this.store = options.store;
+    this.locker = options.locker ?? new MemoryLocker();
+    this.basePath = (options.basePath ?? '/').replace(/\/+$/, '');
+    this.maxSize = Math.min(options.maxSize ?? DEFAULT_MAX_SIZE, options.store.maxSize ?? Infinity);
+    this.mediaRule = options.acceptMedia ?? ANY_AUDIO_OR_VIDEO;
+    this.extensions = [
+      ...(options.creation ? ['creation'] : []),
+      'termination',
+      ...(isListableStore(options.store) ? ['expiration'] : []),
+    ];
+    if (options.reapIntervalMs !== undefined) {
+      this.#reaper = setInterval(() => void this.reap().catch((e) => this.reportError(e)), options.reapIntervalMs);
+      this.#reaper.unref();
+    }
+  }
+
+  /**
+   * Pre-allocates an upload from the host's own REST handler.
+   *
+   * @example
+   * ```ts
+   * const created = await tus.createUpload({ size: 52_428_800, metadata: { name: 'take1.mp4' } });
+   * res.set(created.headers).status(201).json({ upload_url: created.url });
+   * ```
+   */
+  async createUpload(input: CreateUploadInput): Promise<CreatedUpload> {
+    const { size } = input;
+    if (!Number.isSafeInteger(size) || size < 0) throw new TusError('invalid_length');
+    if (size < MIN_UPLOAD_SIZE) throw new TusError('size_too_small');
+    if (size > this.maxSize) throw new TusError('size_too_large');
+    const id = input.id ?? (this.options.generateId ?? uuidv7)();
+    if (!this.isValidId(id)) throw new TusError('invalid_id');
+    const createdAt = new Date();
+    const upload = await this.store.create({ id, size, metadata: { ...input.metadata }, createdAt });
+    const expiresAt = new Date(createdAt.getTime() + this.uploadTtlMs);
+    const url = this.urlFor(id, input.origin);
+    const headers = { Location: url, 'Upload-Expires': httpDate(expiresAt), 'Tus-Resumable': TUS_VERSION };
+    return { id, url, expiresAt, headers, upload };
+  }
+
+  /**
+   * Answers one TUS request; never throws.
+   *
+   * @example
+   * ```ts
+   * const response = await tus.handle({ method: 'HEAD', path: '/v1/uploads/abc', header, context: req });
+   * ```
+   */
+  async handle(request: TusRequest<Ctx>): Promise<TusResponse> {
+    const work = this.#dispatch(request).catch((error: unknown) => this.errorResponse(error));
+    this.#inFlight.add(work);
+    try {
+      return this.#decorate(request, await work);
+    } finally {
+      this.#inFlight.delete(work);
+    }
+  }
+
+  /**
+   * Removes every expired, incomplete upload that no request holds, telling
+   * the host through `onExpired`. Returns the removed ids.
+   *
+   * @example
+   * ```ts
+   * setInterval(() => tus.reap(), 60_000); // or the reapIntervalMs option
+   * ```
+   */
+  async reap(now: Date = new Date()): Promise<string[]> {
+    if (!isListableStore(this.store)) return [];
+    const reaped: string[] = [];
+    for await (const candidate of this.store.list()) {
+      if (!this.isExpired(candidate, now)) continue;
+      const lock = await this.locker
+        .lock(candidate.id, { timeoutMs: 0, takeover: false, onReleaseRequested: () => {} })
+        .catch(() => undefined);
+      if (!lock) continue;
+      try {
+        const upload = await this.store.get(candidate.id);
+        if (!upload || !this.isExpired(upload, now)) continue;
+        await this.store.remove(upload.id);
+        reaped.push(upload.id);
+        await this.notify('onExpired', { upload, context: undefined });
+      } finally {
+        await lock.release();
+      }
+    }
+    return reaped;
+  }
+
+  /**
+   * Graceful shutdown: stops the reaper, asks every PATCH in flight to persist
+   * what it has received, and resolves when all requests have answered.
+   *
+   * @example
+   * ```ts
+   * process.on('SIGTERM', async () => { await tus.close(); server.close(); });
+   * ```
+   */
+  async close(): Promise<void> {
+    clearInterval(this.#reaper);
+    for (const writer of this.#writers) writer.abort('shutdown');
+    await Promise.allSettled([...this.#inFlight]);
+  }
+
+  /**
+   * The origin for upload URLs: `publicUrl` if configured, else the
+   * forwarded headers when `trustProxy` is on, else `http://` + Host.
+   *
+   * @example
+   * ```ts
+   * await tus.createUpload({ size, origin: tus.originFor(req.headers) });
+   * ```
+   */
+  originFor(headers: HeaderReader | Record<string, string | string[] | undefined>): string {
+    if (this.options.publicUrl) return this.options.publicUrl.replace(/\/+$/, '');
+    const header = typeof headers === 'function' ? headers : headerReader(headers);
+    const first = (name: string) => header(name)?.split(',')[0]?.trim();
+    const proto = (this.options.trustProxy && first('x-forwarded-proto')) || 'http';
+    const host = (this.options.trustProxy && first('x-forwarded-host')) || first('host') || 'localhost';
+    if (!/^https?$/.test(proto) || !/^[A-Za-z0-9.\-:[\]]+$/.test(host)) return 'http://localhost';
+    return `${proto}://${host}`;
+  }
+
+  /**
+   * The absolute URL of an upload.
+   *
+   * @example
+   * ```ts
+   * tus.urlFor('0190…'); // 'https://api.example.com/v1/uploads/0190…'
+   * ```
+   */
+  urlFor(id: string, origin?: string): string {
+    const base = (origin ?? this.options.publicUrl)?.replace(/\/+$/, '');
+    if (base === undefined) throw new Error('tuskit: set publicUrl or pass an origin to build upload URLs');
+    return `${base}${this.basePath}/${id}`;
+  }
+
+  /** When an upload expires; `null` once complete. */
+  expiresAt(upload: UploadInfo): Date | null {
+    if (upload.offset >= upload.size) return null;
+    const from = upload.lastWriteAt ?? upload.createdAt;
+    const ttl = upload.lastWriteAt ? this.idleTtlMs : this.uploadTtlMs;
+    return new Date(from.getTime() + ttl);
+  }
+
+  /** True when an incomplete upload is past its expiry. */
+  isExpired(upload: UploadInfo, now: Date = new Date()): boolean {
+    const expiresAt = this.expiresAt(upload);
+    return expiresAt !== null && expiresAt.getTime() <= now.getTime();
+  }
+
+  /** True when `id` is of the accepted form. */
+  isValidId(id: string): boolean {
+    return (this.options.idPattern ?? /^[A-Za-z0-9_-]{1,128}$/).test(id);
+  }
+
+  get uploadTtlMs(): number {
+    return this.options.uploadTtlMs ?? 7 * DAY_MS;
+  }
+
+  get idleTtlMs(): number {
+    return this.options.idleTtlMs ?? 2 * DAY_MS;
+  }
+
+  /** @internal Loads an upload that must exist and be live (404 / 410 otherwise). */
+  async liveUpload(id: string): Promise<UploadInfo> {
+    const upload = await this.store.get(id);
+    if (!upload) throw new TusError('not_found');
+    if (this.isExpired(upload)) throw new TusError('expired');
+    return upload;
+  }
+
+  /** @internal Runs `work` holding the upload's lock; 423 when it cannot be had in time. */
+  async withLock<T>(id: string, onReleaseRequested: () => void, work: () => Promise<T>): Promise<T> {
+    const timeoutMs = this.options.lockTimeoutMs ?? 5000;
+    const lock = await this.locker.lock(id, { timeoutMs, onReleaseRequested });
+    try {
+      return await work();
+    } finally {
+      await lock.release().catch((e) => this.reportError(e));
+    }
+  }
+
+  /** @internal Registers a PATCH so that {@link close} can ask it to stop. */
+  trackWriter(controller: AbortController): () => void {
+    this.#writers.add(controller);
+    return () => this.#writers.delete(controller);
+  }
+
+  /** @internal Finalizes a complete upload and tells the host. */
+  async complete(upload: UploadInfo, context: Ctx | undefined): Promise<StoredObject> {
+    const object = await this.store.finalize(upload.id);
+    await this.notify('onComplete', { upload: { ...upload, finalized: true }, object, context });
+    return object;
+  }
+
+  /** @internal Calls a notification hook; its errors go to `onError`, never to the client. */
+  async notify<K extends NotifyHook>(name: K, event: Parameters<NonNullable<TusHooks<Ctx>[K]>>[0]): Promise<void> {
+    const hook = this.options.hooks?.[name] as ((e: HookEvent<Ctx>) => unknown) | undefined;
+    try {
+      await hook?.call(this.options.hooks, event);
+    } catch (error) {
+      this.reportError(error);
+    }
+  }
+
+  /** @internal */
+  reportError(error: unknown): void {
+    try {
+      this.options.onError?.(error);
+    } catch {
+      // a failing logger must not take the request down with it
+    }
+  }
+
+  /** @internal Renders an error as a response; unexpected errors become a bare 500. */
+  errorResponse(error: unknown, extraHeaders: Record<string, string> = {}): TusResponse {
+    if (!isTusError(error)) this.reportError(error);
+    const { code, message, status } = isTusError(error)
+      ? error
+      : { code: 'internal_error' as const, ...TUS_ERRORS.internal_error };
+    const headers: Record<string, string> = { 'Content-Type': 'application/json', ...extraHeaders };
+    if (code === 'unsupported_version') headers['Tus-Version'] = TUS_VERSION;
+    if (code === 'method_not_allowed') headers.Allow = this.#allowedMethods();
+    return { status, headers, body: JSON.stringify({ error: { code, message } }) };
+  }
+
+  async #dispatch(request: TusRequest<Ctx>): Promise<TusResponse> {
+    const method = request.method.toUpperCase();
+    const target = this.#route(request.path);
+    if (method === 'OPTIONS') return target === undefined ? this.errorResponse(new TusError('not_found')) : handleOptions(this);
+    if (this.options.authorize && !(await this.options.authorize(request))) throw new TusError('unauthorized');
+    if (request.header('tus-resumable') !== TUS_VERSION) throw new TusError('unsupported_version');
+    if (target === undefined) throw new TusError('not_found');
+    if (target === '') {
+      if (method === 'POST' && this.options.creation) return handlePost(this, request);
+      throw new TusError('method_not_allowed');
+    }
+    if (!this.isValidId(target)) throw new TusError('not_found');
+    if (method === 'HEAD') return handleHead(this, request, target);
+    if (method === 'PATCH') return handlePatch(this, request, target);
+    if (method === 'DELETE') return handleDelete(this, request, target);
+    throw new TusError('method_not_allowed');
+  }
+
+  /** '' for the base path, the raw id segment for an upload, undefined for anything else. */
+  #route(path: string): string | undefined {
+    const pathname = path.split('?')[0] ?? '';
+    const base = this.basePath;
+    const rest = base && (pathname === base || pathname.startsWith(`${base}/`)) ? pathname.slice(base.length) : pathname;
+    if (rest === '' || rest === '/') return '';
+    return /^\/([^/]+)\/?$/.exec(rest)?.[1];
+  }
+
+  #decorate(request: TusRequest<Ctx>, response: TusResponse): TusResponse {
+    const headers: Record<string, string> = { ...response.headers, 'Tus-Resumable': TUS_VERSION };
+    Object.assign(headers, this.#corsHeaders(request));
+    const method = request.method.toUpperCase();
+    const hasBody = request.header('transfer-encoding') !== undefined || Number(request.header('content-length') ?? 0) > 0;
+    const closeConnection = response.closeConnection ?? ((method === 'PATCH' || method === 'POST') && hasBody);
+    return { ...response, headers, closeConnection };
+  }
+
+  #corsHeaders(request: TusRequest<Ctx>): Record<string, string> {
+    const origin = request.header('origin');
+    const cors = this.options.cors ?? { origin: '*' };
+    if (!origin || cors === false) return {};
+    const allowed = cors.origin ?? '*';
+    if (allowed !== '*' && !allowed.includes(origin)) return {};
+    const headers: Record<string, string> = {
+      'Access-Control-Allow-Origin': allowed === '*' ? '*' : origin,
+      'Access-Control-Expose-Headers':
+        'Upload-Offset, Upload-Length, Upload-Expires, Upload-Metadata, Location, Tus-Resumable, Tus-Version, Tus-Extension, Tus-Max-Size',
+      ...(allowed === '*' ? {} : { Vary: 'Origin' }),
+    };
+    if (request.method.toUpperCase() === 'OPTIONS' && request.header('access-control-request-method')) {
+      Object.assign(headers, preflightHeaders(this.#allowedMethods()));
+    }
+    return headers;
+  }
+
+  #allowedMethods(): string {
+    return `OPTIONS, HEAD, PATCH, DELETE${this.options.creation ? ', POST' : ''}`;
+  }
+}
+
+/**
+ * Creates the TUS engine over a store.
+ *
+ * @example
+ * ```ts
+ * import { createTus } from '@tuskit/core';
+ * import { FileStore } from '@tuskit/store-fs';
+ *
+ * const tus = createTus({ store: new FileStore({ directory: './uploads' }), basePath: '/v1/uploads',
+ *   publicUrl: 'http://localhost:1080' });
+ * const { url, headers } = await tus.createUpload({ size: 1_000_000 });
+ * ```
+ */
+export function createTus<Ctx = unknown>(options: TusOptions<Ctx>): Tus<Ctx> {
+  return new Tus(options);
+}

@@ -1,0 +1,67 @@
+/** The format `file-type` found in the head of the first chunk. */
+export interface DetectedFormat {
+  /** e.g. `video/mp4` */
+  mime: string;
+  /** e.g. `mp4` */
+  ext: string;
+}
+
+/** An accepted media format, stored with the upload after the first chunk. */
+export interface MediaInfo extends DetectedFormat {
+  type: 'audio' | 'video';
+}
+
+/**
+ * What a store knows about one upload. `offset` is always what is durably
+ * stored: the core never trusts anything else.
+ *
+ * @example
+ * ```ts
+ * const info = await store.get(id);
+ * if (info && info.offset === info.size) console.log('complete');
+ * ```
+ */
+export interface UploadInfo {
+  id: string;
+  /** Upload-Length in bytes. */
+  size: number;
+  /** Bytes durably stored. */
+  offset: number;
+  metadata: Record<string, string>;
+  createdAt: Date;
+  /** When bytes were last appended; drives the idle expiry. Absent before the first byte. */
+  lastWriteAt?: Date | undefined;
+  /** Set once the first chunk was accepted. */
+  media?: MediaInfo | undefined;
+  /** True once the store has finalized the complete object. */
+  finalized: boolean;
+}
+
+/** The input of {@link DataStore.create}. */
+export interface NewUpload {
+  id: string;
+  size: number;
+  metadata: Record<string, string>;
+  createdAt: Date;
+}
+
+/** Fields the core changes on an existing upload. */
+export interface UploadChanges {
+  media?: MediaInfo;
+}
+
+/**
+ * Where a finalized object lives. `location` is a URL-like string
+ * (`file:///…`, `s3://bucket/key`, `gs://bucket/object`); stores may add
+ * their own fields.
+ */
+export interface StoredObject {
+  location: string;
+  size: number;
+  [key: string]: unknown;
+}
+
+/** Smallest accepted upload: the head must hold enough bytes to detect the format. */
+export const MIN_UPLOAD_SIZE = 64;
+/** Default maximum upload size: 50 GiB. */
+export const DEFAULT_MAX_SIZE = 50 * 1024 ** 3;

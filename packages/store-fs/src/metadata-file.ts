@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+import { link, open, readFile, rename, unlink } from 'node:fs/promises';
+import type { MediaInfo } from '@tuskit/core';
+
+/** What `<id>.json` holds; the offset is never stored, it is the data file's size. */
+export interface MetadataRecord {
+  id: string;
+  size: number;
+  metadata: Record<string, string>;
+  createdAt: string;
+  media?: MediaInfo;
+  finalized: boolean;
+}
+
+/** Reads a metadata file; `undefined` when it does not exist. */
+export async function readMetadata(path: string): Promise<MetadataRecord | undefined> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as MetadataRecord;
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Writes a metadata file atomically: a synced temp file moved into place, so
+ * a crash leaves either the old or the new record, never half of one.
+ * With `exclusive` the move fails with EEXIST when the file already exists.
+ */
+export async function writeMetadata(path: string, record: MetadataRecord, exclusive = false): Promise<void> {
+  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  const handle = await open(temp, 'wx');
+  try {
+    await handle.writeFile(JSON.stringify(record));
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    if (exclusive) await link(temp, path);
+    else await rename(temp, path);
+  } finally {
+    if (exclusive) await unlink(temp).catch(() => {});
+  }
+}
+
+/** True for ENOENT. */
+export function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}
