@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { RequestBody, readHead, replay } from '../src/body.js';
+
+async function collect(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of body) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+async function* source(...chunks: Array<Uint8Array | Error>): AsyncIterable<Uint8Array> {
+  for (const chunk of chunks) {
+    if (chunk instanceof Error) throw chunk;
+    yield chunk;
+  }
+}
+
+const options = (limit: number, signal = new AbortController().signal) => ({ limit, signal, idleTimeoutMs: 10_000 });
+
+describe('RequestBody', () => {
+  it('passes a body through and marks it complete', async () => {
+    const body = new RequestBody(source(Buffer.from('abc'), Buffer.from('def')), options(10));
+    expect((await collect(body)).toString()).toBe('abcdef');
+    expect(body).toMatchObject({ complete: true, overflowed: false, bytesRead: 6, interrupted: undefined });
+  });
+
+  it('cuts at the limit and flags the overflow without reading further', async () => {
+    let pulled = 0;
+    async function* counted() {
+      for (const s of ['abcd', 'efgh', 'ijkl']) {
+        pulled++;
+        yield Buffer.from(s);
+      }
+    }
+    const body = new RequestBody(counted(), options(6));
+    expect((await collect(body)).toString()).toBe('abcdef');
+    expect(body).toMatchObject({ overflowed: true, complete: false, bytesRead: 6 });
+    expect(pulled).toBe(2);
+  });
+
+  it('turns a failing source into a normal end, keeping what arrived', async () => {
+    const body = new RequestBody(source(Buffer.from('abc'), new Error('ECONNRESET')), options(10));
+    expect((await collect(body)).toString()).toBe('abc');
+    expect(body).toMatchObject({ complete: false, interrupted: 'aborted' });
+  });
+
+  it('ends a pending read when its signal aborts, recording the reason', async () => {
+    const controller = new AbortController();
+    let wake!: () => void;
+    async function* stalled() {
+      yield Buffer.from('ab');
+      await new Promise<void>((r) => (wake = r));
+      yield Buffer.from('cd');
+    }
+    const body = new RequestBody(stalled(), options(10, controller.signal));
+    const done = collect(body);
+    await new Promise((r) => setImmediate(r));
+    controller.abort('takeover');
+    expect((await done).toString()).toBe('ab');
+    expect(body.interrupted).toBe('takeover');
+    wake();
+  });
+
+  it('ends an idle body after the idle timeout', async () => {
+    async function* stalled() {
+      yield Buffer.from('ab');
+      await new Promise(() => {});
+    }
+    const body = new RequestBody(stalled(), { limit: 10, signal: new AbortController().signal, idleTimeoutMs: 50 });
+    expect((await collect(body)).toString()).toBe('ab');
+    expect(body.interrupted).toBe('idle');
+  });
+});
+
+describe('readHead and replay', () => {
+  it('reads whole chunks up to the head size and replays them before the rest', async () => {
+    const it = source(Buffer.alloc(3000, 1), Buffer.alloc(3000, 2), Buffer.alloc(3000, 3))[Symbol.asyncIterator]();
+    const { chunks, head } = await readHead(it, 4100);
+    expect(head.length).toBe(4100);
+    expect(chunks.length).toBe(2);
+    expect((await collect(replay(chunks, it))).length).toBe(9000);
+  });
+
+  it('returns a short head when the body ends first', async () => {
+    const it = source(Buffer.alloc(10))[Symbol.asyncIterator]();
+    expect((await readHead(it, 4100)).head.length).toBe(10);
+  });
+});
