@@ -1,0 +1,18 @@
+# shellcheck shell=bash
+# Installs the real TUS clients the end-to-end tests drive, when missing:
+# curl (Debian) and tuspy (PyPI, pinned in examples/server/requirements-e2e.txt).
+# Sourced by .ci/run; returns non-zero on failure.
+
+_tuskit_prepare_clients() (
+  if ! command -v curl >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl >&2 || exit 1
+  fi
+  requirements="$(dirname "${BASH_SOURCE[0]}")/../examples/server/requirements-e2e.txt"
+  if [ -f "$requirements" ] && ! python3 -c 'import tusclient' 2>/dev/null; then
+    python3 -m pip install --quiet --disable-pip-version-check -r "$requirements" >&2 || exit 1
+  fi
+)
+
+if _tuskit_prepare_clients; then _tuskit_clients_status=0; else _tuskit_clients_status=1; fi
+unset -f _tuskit_prepare_clients
+return "$_tuskit_clients_status" 2>/dev/null || exit "$_tuskit_clients_status"

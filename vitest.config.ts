@@ -1,0 +1,8 @@
+import { defineConfig } from 'vitest/config';
+
+// One run over every package's own vitest config, so CI prints one summary.
+export default defineConfig({
+  test: {
+    projects: ['packages/*', 'examples/*'],
+  },
+});
