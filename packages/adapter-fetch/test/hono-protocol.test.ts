@@ -1,0 +1,20 @@
+import type { Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { createAdaptorServer } from '@hono/node-server';
+import { describeTusProtocol, listenOnLoopback } from '@tuskit/core/testing';
+import { Hono } from 'hono';
+import { expect } from 'vitest';
+import { toFetchHandler } from '../src/index.js';
+
+describeTusProtocol({
+  name: 'the fetch adapter in Hono on @hono/node-server',
+  fixturesDir: fileURLToPath(new URL('../../../../shared/fixtures', import.meta.url)),
+  serve: async (tus) => {
+    const handle = toFetchHandler(tus);
+    const app = new Hono();
+    app.all(tus.basePath, (c) => handle(c.req.raw));
+    app.all(`${tus.basePath}/*`, (c) => handle(c.req.raw));
+    return listenOnLoopback(createAdaptorServer({ fetch: app.fetch }) as Server);
+  },
+  expectContext: (context) => expect(context).toBeInstanceOf(Request),
+});
