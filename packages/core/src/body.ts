@@ -30,32 +30,29 @@ export class RequestBody implements AsyncIterable<Uint8Array> {
   interrupted: InterruptReason | undefined;
   readonly #source: AsyncIterator<Uint8Array>;
   readonly #options: RequestBodyOptions;
-  readonly #stop = new AbortController();
-  #waiting = false;
+  /** Ends the pending read, if any. One field rather than a race per chunk: racing every read
+   * against a long-lived promise would keep every chunk reachable until the body ends. */
+  #wake: (() => void) | undefined;
 
   constructor(source: AsyncIterable<Uint8Array>, options: RequestBodyOptions) {
     this.#source = source[Symbol.asyncIterator]();
     this.#options = options;
+    const { signal } = options;
+    if (signal.aborted) this.#stopWith((signal.reason as InterruptReason | undefined) ?? 'aborted');
+    signal.addEventListener('abort', () => this.#stopWith((signal.reason as InterruptReason | undefined) ?? 'aborted'), {
+      once: true,
+    });
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    const { signal, limit } = this.#options;
-    const stopped = new Promise<undefined>((resolve) => {
-      const onAbort = () => resolve(undefined);
-      if (signal.aborted) onAbort();
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.#stop.signal.addEventListener('abort', onAbort, { once: true });
-    });
+    const { limit } = this.#options;
     // The idle clock only runs while waiting on the client, not while the store applies backpressure.
-    const idle = setTimeout(() => (this.#waiting ? this.#stopWith('idle') : idle.refresh()), this.#options.idleTimeoutMs);
+    const idle = setTimeout(() => (this.#wake ? this.#stopWith('idle') : idle.refresh()), this.#options.idleTimeoutMs);
     try {
       while (!this.interrupted) {
         idle.refresh();
-        const next = await this.#next(stopped);
-        if (!next) {
-          this.interrupted ??= (signal.reason as InterruptReason | undefined) ?? 'aborted';
-          return;
-        }
+        const next = await this.#next();
+        if (!next) return;
         if (next.done) {
           this.complete = true;
           return;
@@ -75,21 +72,25 @@ export class RequestBody implements AsyncIterable<Uint8Array> {
     }
   }
 
-  async #next(stopped: Promise<undefined>): Promise<IteratorResult<Uint8Array> | undefined> {
-    this.#waiting = true;
-    try {
-      return await Promise.race([this.#source.next(), stopped]);
-    } catch {
-      this.interrupted ??= 'aborted';
-      return undefined;
-    } finally {
-      this.#waiting = false;
-    }
+  /** The next chunk, or `undefined` once interrupted (a failing source counts as a dropped client). */
+  #next(): Promise<IteratorResult<Uint8Array> | undefined> {
+    if (this.interrupted) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const settle = (result: IteratorResult<Uint8Array> | undefined) => {
+        this.#wake = undefined;
+        resolve(result);
+      };
+      this.#wake = () => settle(undefined);
+      this.#source.next().then(settle, () => {
+        this.interrupted ??= 'aborted';
+        settle(undefined);
+      });
+    });
   }
 
   #stopWith(reason: InterruptReason): void {
     this.interrupted ??= reason;
-    this.#stop.abort(reason);
+    this.#wake?.();
   }
 }
 
