@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wavFile } from '../bytes.js';
 import { API_KEY, Harness, expectError, type ProtocolSuiteOptions } from './harness.js';
 
 /** OPTIONS, HEAD, DELETE, the error order before PATCH, creation and expiry. */
@@ -146,6 +147,34 @@ export function lifecycleCases(suite: ProtocolSuiteOptions): void {
       expect(await h.tus.reap()).toContain(id);
       expect(await h.tus.store.get(id)).toBeUndefined();
       expect(h.calls.some((c) => c.hook === 'onExpired' && (c.event.upload as { id: string }).id === id)).toBe(true);
+    });
+  });
+
+  describe('reaping', () => {
+    const h = new Harness(suite);
+    beforeAll(() => h.start());
+    afterAll(() => h.stop());
+    const later = () => new Date(Date.now() + 30 * 24 * 3600 * 1000);
+
+    it('never removes an upload that a PATCH is writing, nor a completed one', async () => {
+      const data = wavFile(256 * 1024);
+      const active = await h.create(data.length);
+      const done = await h.create(data.length);
+      const idle = await h.create(data.length);
+      await h.upload(done.id, data);
+      const { req, response } = h.rawPatch(active.id, 0, data.length);
+      req.write(data.subarray(0, 64 * 1024));
+      await h.waitFor((c) => c.hook === 'onProgress' && (c.event.upload as { id: string }).id === active.id);
+      const reaped = await h.tus.reap(later());
+      expect(reaped).toContain(idle.id);
+      expect(reaped).not.toContain(active.id);
+      expect(reaped).not.toContain(done.id);
+      req.end(data.subarray(64 * 1024));
+      expect(await response).toMatchObject({ status: 204 });
+      expect(await h.tus.reap(later())).not.toContain(active.id);
+      expect((await h.head(active.id)).headers.get('upload-offset')).toBe(String(data.length));
+      expect((await h.head(done.id)).status).toBe(200);
+      expect((await h.head(idle.id)).status).toBe(404);
     });
   });
 
