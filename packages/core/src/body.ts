@@ -139,3 +139,15 @@ export async function* replay(
     yield next.value;
   }
 }
+
+/**
+ * A body of bytes already in memory, as the async iterable stores consume.
+ *
+ * @example
+ * ```ts
+ * await store.write(id, 0, bodyOf([head, rest]));
+ * ```
+ */
+export async function* bodyOf(chunks: Iterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  yield* chunks;
+}

@@ -38,6 +38,10 @@ export const TUS_ERRORS = {
   size_too_large: { status: 413, message: 'The upload is larger than the maximum size.' },
   upload_exists: { status: 409, message: 'An upload with this id already exists.' },
   store_unavailable: { status: 503, message: 'The storage backend is unavailable; retry later.' },
+  body_consumed: {
+    status: 500,
+    message: 'The request body was read by other middleware before tuskit; mount tuskit before body parsers.',
+  },
   internal_error: { status: 500, message: 'Internal server error.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -37,3 +37,4 @@ export {
   type TusRequest,
   type TusResponse,
 } from './http.js';
+export { bodyOf } from './body.js';

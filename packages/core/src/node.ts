@@ -1,10 +1,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { bodyOf } from './body.js';
 import { TusError } from './errors.js';
 import { TUS_VERSION, headerReader, type TusResponse } from './http.js';
 import type { Tus } from './tus.js';
 
 type NodeRequest = IncomingMessage;
 type NodeResponse = ServerResponse;
+
+/** Options of {@link handleNodeRequest}. */
+export interface NodeRequestOptions {
+  /** The path to route on when `req.url` is not it (e.g. the full path under a mount). */
+  path?: string;
+  /**
+   * Where a body parser that already read the request left its bytes; used
+   * only when the request stream has ended before tuskit saw it.
+   */
+  parsedBody?: () => Uint8Array | undefined;
+}
 
 /**
  * The one bridge between Node's HTTP objects and the core: builds the core
@@ -21,8 +33,14 @@ export async function handleNodeRequest<Ctx>(
   req: NodeRequest,
   res: NodeResponse,
   context: Ctx,
-  options: { path?: string; body?: AsyncIterable<Uint8Array> } = {},
+  options: NodeRequestOptions = {},
 ): Promise<void> {
+  const body = requestBody(req, options);
+  if (body instanceof TusError) {
+    tus.reportError(body);
+    writeNodeResponse(res, { ...tus.errorResponse(body, { 'Tus-Resumable': TUS_VERSION }), closeConnection: true });
+    return;
+  }
   const disconnected = new AbortController();
   const onClose = () => {
     if (!res.writableFinished) disconnected.abort('aborted');
@@ -32,7 +50,7 @@ export async function handleNodeRequest<Ctx>(
     method: req.method ?? 'GET',
     path: options.path ?? req.url ?? '/',
     header: headerReader(req.headers),
-    body: options.body ?? req,
+    body,
     signal: disconnected.signal,
     context,
   });
@@ -81,7 +99,7 @@ export function toNodeHandler<Ctx = IncomingMessage>(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const context = options.context ?? ((req: IncomingMessage) => req as unknown as Ctx);
   return (req, res) => {
-    if (!isUnder(req.url ?? '/', tus.basePath)) {
+    if (!tus.handles(req.url ?? '/')) {
       writeNodeResponse(res, tus.errorResponse(new TusError('not_found'), { 'Tus-Resumable': TUS_VERSION }));
       return;
     }
@@ -92,7 +110,14 @@ export function toNodeHandler<Ctx = IncomingMessage>(
   };
 }
 
-function isUnder(url: string, basePath: string): boolean {
-  const path = url.split('?')[0] ?? '';
-  return basePath === '' || path === basePath || path.startsWith(`${basePath}/`);
+/**
+ * The body to stream: the request itself, or what a parser kept when one
+ * already read it. A body that is gone is a host misconfiguration, answered
+ * as such rather than as a short chunk the client would retry forever.
+ */
+function requestBody(req: NodeRequest, options: NodeRequestOptions): AsyncIterable<Uint8Array> | TusError {
+  if (!req.readableEnded) return req;
+  const bytes = options.parsedBody?.();
+  if (bytes) return bodyOf([bytes]);
+  return req.method === 'PATCH' ? new TusError('body_consumed') : req;
 }

@@ -195,6 +195,20 @@ export class Tus<Ctx = unknown> {
     return `${base}${this.basePath}/${id}`;
   }
 
+  /**
+   * True when a request path is the base path or below it: adapters mounted
+   * app-wide pass everything else on.
+   *
+   * @example
+   * ```ts
+   * if (!tus.handles(req.path)) return next();
+   * ```
+   */
+  handles(path: string): boolean {
+    const pathname = path.split('?')[0] ?? '';
+    return this.basePath === '' || pathname === this.basePath || pathname.startsWith(`${this.basePath}/`);
+  }
+
   /** When an upload expires; `null` once complete. */
   expiresAt(upload: UploadInfo): Date | null {
     if (upload.offset >= upload.size) return null;

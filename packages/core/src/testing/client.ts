@@ -1,5 +1,6 @@
 import { headerReader, PATCH_CONTENT_TYPE, TUS_VERSION, type TusResponse } from '../http.js';
 import type { Tus } from '../tus.js';
+import { bodyOf } from '../body.js';
 import { chunked } from './bytes.js';
 
 /** Options of {@link createTestClient}. */
@@ -36,7 +37,7 @@ export function createTestClient<Ctx>(tus: Tus<Ctx>, options: TestClientOptions<
       method,
       path: `${tus.basePath}/${id}`,
       header: headerReader({ 'tus-resumable': TUS_VERSION, ...lower(options.headers), ...lower(headers) }),
-      body: body && single(body),
+      body: body && bodyOf([body]),
       context: options.context as Ctx,
     });
   return {
@@ -73,10 +74,6 @@ export interface TestClient {
     bytes: Uint8Array,
     options?: { chunkSize?: number; metadata?: Record<string, string>; id?: string },
   ): Promise<TestUploadResult>;
-}
-
-async function* single(bytes: Uint8Array): AsyncIterable<Uint8Array> {
-  yield bytes;
 }
 
 function lower(headers: Record<string, string> = {}): Record<string, string> {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { bodyOf } from '../body.js';
 import { isTusError } from '../errors.js';
 import { isListableStore, isReadableStore, type DataStore } from '../store.js';
 import type { UploadInfo } from '../upload.js';
@@ -22,10 +23,6 @@ let counter = 0;
 /** A unique id per test run. */
 function newId(): string {
   return `conf-${Date.now().toString(36)}-${(counter++).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-}
-
-async function* bodyOf(chunks: Iterable<Uint8Array>): AsyncIterable<Uint8Array> {
-  yield* chunks;
 }
 
 /**

@@ -1,0 +1,1 @@
+export { tusExpress, type TusExpressOptions } from './handler.js';

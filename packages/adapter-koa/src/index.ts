@@ -1,0 +1,1 @@
+export { tusKoa, type TusKoaOptions } from './middleware.js';

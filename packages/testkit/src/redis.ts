@@ -1,0 +1,160 @@
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { describe, it } from 'vitest';
+import { isDockerRequired } from './env.js';
+import { freePort } from './ports.js';
+
+const LOOPBACK = '127.0.0.1';
+const READY_LINE = 'Ready to accept connections';
+const STARTUP_TIMEOUT_MS = 15_000;
+const OUTPUT_TAIL_CHARS = 2_000;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Whether suites can start `redis-server`, and whether they must. */
+export type RedisAvailability =
+  | { readonly available: true; readonly required: boolean; readonly version: string }
+  | { readonly available: false; readonly required: boolean; readonly reason: string };
+
+/** A `redis-server` started by {@link startRedis}. */
+export interface RunningRedis {
+  /** `redis://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  /** Process id of the server. */
+  readonly pid: number;
+  /** Stops the server (SIGTERM, then waits for it to exit); safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Whether a missing `redis-server` must fail the suites instead of skipping
+ * them: `TUSKIT_REQUIRE_REDIS` decides when set (`1`/`true` vs `0`/`false`),
+ * otherwise `CI` — the rule of {@link isDockerRequired}, read from another variable.
+ *
+ * @example
+ * isRedisRequired({ CI: 'true' }); // true
+ * isRedisRequired({ CI: 'true', TUSKIT_REQUIRE_REDIS: '0' }); // false
+ */
+export function isRedisRequired(env: Env = process.env): boolean {
+  return isDockerRequired({ TUSKIT_REQUIRE_DOCKER: env.TUSKIT_REQUIRE_REDIS, CI: env.CI });
+}
+
+/**
+ * Looks for the `redis-server` binary on PATH (`redis-server --version`).
+ *
+ * @example
+ * const redis = redisAvailability();
+ * if (!redis.available) console.log(redis.reason);
+ */
+export function redisAvailability(): RedisAvailability {
+  const required = isRedisRequired();
+  const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
+  if (probe.error !== undefined || probe.status !== 0) {
+    const why = probe.error?.message ?? `exit code ${probe.status}`;
+    return { available: false, required, reason: `redis-server is not runnable (${why})` };
+  }
+  return { available: true, required, version: probe.stdout.trim() };
+}
+
+/**
+ * `describe` for suites that need `redis-server`: skipped with a printed
+ * reason when it is missing, or one failing test when it is required (CI).
+ *
+ * @example
+ * describeWithRedis(redisAvailability(), 'RedisLocker', () => {
+ *   let redis: RunningRedis;
+ *   beforeAll(async () => { redis = await startRedis(); });
+ *   afterAll(() => redis?.stop());
+ *   it('locks', async () => { ... redis.url ... });
+ * });
+ */
+export function describeWithRedis(redis: RedisAvailability, name: string, body: () => void): void {
+  if (redis.available) {
+    describe(name, body);
+    return;
+  }
+  const { reason } = redis;
+  if (redis.required) {
+    describe(name, () => {
+      it('needs redis-server', () => {
+        throw new Error(`redis-server is required here (TUSKIT_REQUIRE_REDIS / CI) but ${reason}; run \`source .ci/prepare-clients.sh\``);
+      });
+    });
+    return;
+  }
+  console.warn(`[@tuskit/testkit] skipping "${name}": ${reason}. Set TUSKIT_REQUIRE_REDIS=1 to fail instead.`);
+  describe.skip(name, body);
+}
+
+/**
+ * Starts a throwaway `redis-server` on a free loopback port, without
+ * persistence, and resolves once it accepts connections. It never touches a
+ * system-wide Redis service.
+ *
+ * @example
+ * const redis = await startRedis();
+ * const client = new Redis(redis.url);
+ * // ...
+ * client.disconnect();
+ * await redis.stop();
+ */
+export async function startRedis(): Promise<RunningRedis> {
+  const port = await freePort();
+  const args = ['--port', String(port), '--bind', LOOPBACK, '--save', '', '--appendonly', 'no', '--daemonize', 'no'];
+  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  try {
+    await untilReady(child);
+  } catch (error) {
+    killOnExit();
+    process.off('exit', killOnExit);
+    throw error;
+  }
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+  const stop = async () => {
+    process.off('exit', killOnExit);
+    child.kill('SIGTERM');
+    await exited;
+  };
+  return { url: `redis://${LOOPBACK}:${port}`, host: LOOPBACK, port, pid: child.pid ?? -1, stop };
+}
+
+/** Resolves on the server's "ready" log line; rejects with its output when it exits or hangs first. */
+function untilReady(child: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => fail(`did not get ready within ${STARTUP_TIMEOUT_MS} ms`), STARTUP_TIMEOUT_MS);
+    const onData = (data: Buffer) => {
+      output = (output + data.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
+      if (!output.includes(READY_LINE)) return;
+      cleanup();
+      resolve();
+    };
+    const onExit = (code: number | null) => fail(`exited with code ${code} before getting ready`);
+    const onError = (error: Error) => fail(error.message);
+    function fail(why: string) {
+      cleanup();
+      reject(new Error(`redis-server ${why}${output === '' ? '' : `; output:\n${output}`}`));
+    }
+    function cleanup() {
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      child.stderr?.off('data', onData);
+      child.off('exit', onExit);
+      child.off('error', onError);
+      // Keep draining so a chatty server never blocks on a full pipe.
+      child.stdout?.resume();
+      child.stderr?.resume();
+    }
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', onExit);
+    child.once('error', onError);
+  });
+}
