@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { expect } from 'vitest';
 import { MemoryStore } from '../../memory-store.js';
 import type { TusOptions } from '../../options.js';
+import type { Locker } from '../../locker.js';
 import type { DataStore } from '../../store.js';
 import { Tus } from '../../tus.js';
 
@@ -24,6 +25,8 @@ export interface ProtocolSuiteOptions {
   fixturesDir: string;
   /** Store under test; default a fresh {@link MemoryStore} per server. */
   createStore?: () => DataStore | Promise<DataStore>;
+  /** Locker under test; default the engine's in-process one. */
+  createLocker?: () => Locker | Promise<Locker>;
   /** Asserts that hooks received the framework's own request context. */
   expectContext?: (context: unknown) => void;
 }
@@ -49,6 +52,7 @@ export class Harness {
 
   async start(overrides: Partial<TusOptions<unknown>> = {}): Promise<this> {
     const store = overrides.store ?? (await (this.suite.createStore?.() ?? new MemoryStore()));
+    const locker = await this.suite.createLocker?.();
     const record = (hook: string) => (event: object) => {
       this.calls.push({ hook, event: event as Record<string, unknown> });
       for (const wake of this.#waiters.splice(0)) wake();
@@ -66,6 +70,7 @@ export class Harness {
         onTerminated: record('onTerminated'),
         onExpired: record('onExpired'),
       },
+      ...(locker && { locker }),
       ...overrides,
       store,
     });

@@ -1,0 +1,1 @@
+export { RedisLocker, type RedisLockerOptions } from './locker.js';
