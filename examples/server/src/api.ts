@@ -1,0 +1,108 @@
+import type { Tus } from '@tuskit/core';
+import type { Logger } from './config.js';
+import type { AssetService } from './assets.js';
+import { DOWNLOADS_PATH, type DownloadLinks } from './downloads.js';
+import { ApiError } from './errors.js';
+import { errorResponse, json, readJson, type ApiRequest, type ApiResponse } from './http.js';
+import { parseAssetFilter, parseAssetInput, parseProjectInput } from './validation.js';
+
+/** Options of {@link createApi}. */
+export interface ApiOptions {
+  service: AssetService;
+  links: DownloadLinks;
+  /** Checks the `Authorization` header. */
+  isAuthorized: (authorization: string | undefined) => boolean;
+  /** Largest `size_bytes` accepted (the engine's Tus-Max-Size). */
+  maxUploadBytes: number;
+  logger: Logger;
+}
+
+/** The REST endpoints (everything but `/v1/uploads`), independent of the web framework. */
+export interface Api {
+  /** Answers one request; never throws. */
+  handle(request: ApiRequest): Promise<ApiResponse>;
+}
+
+/** What a framework app (Express, Koa) is made of. */
+export interface AppOptions<Ctx> {
+  tus: Tus<Ctx>;
+  api: Api;
+  logger: Logger;
+}
+
+interface RouteCall {
+  request: ApiRequest;
+  /** The path's captured segment (an id), if any. */
+  param: string;
+  query: URLSearchParams;
+}
+
+interface Route {
+  path: RegExp;
+  /** Served without the API key. */
+  public?: boolean;
+  methods: Record<string, (call: RouteCall) => Promise<ApiResponse>>;
+}
+
+/**
+ * The REST endpoints of the reference API: projects, assets and signed
+ * downloads. The Express and Koa apps hand every non-TUS request to
+ * {@link Api.handle} and copy the answer onto their response.
+ *
+ * @example
+ * ```ts
+ * const api = createApi({ service, links, isAuthorized: bearerCheck(apiKey), maxUploadBytes: tus.maxSize, logger });
+ * const { status, headers, body } = await api.handle({ method: 'GET', url: '/v1/assets', header, body: req });
+ * ```
+ */
+export function createApi(options: ApiOptions): Api {
+  const { service, links, isAuthorized, maxUploadBytes, logger } = options;
+  const download = async ({ request, param, query }: RouteCall) => {
+    links.verify(param, query);
+    return links.serve(service.readyAsset(param), request.method, request.header('range'));
+  };
+  const routes: Route[] = [
+    {
+      path: /^\/v1\/projects$/,
+      methods: { POST: async ({ request }) => json(201, service.createProject(parseProjectInput(await readJson(request)))) },
+    },
+    {
+      path: /^\/v1\/assets$/,
+      methods: {
+        POST: async ({ request }) => {
+          const { asset, headers } = await service.createAsset(parseAssetInput(await readJson(request), maxUploadBytes));
+          return json(201, asset, headers);
+        },
+        GET: async ({ query }) => json(200, { data: await service.listAssets(parseAssetFilter(query)) }),
+      },
+    },
+    {
+      path: /^\/v1\/assets\/([^/]+)$/,
+      methods: { GET: async ({ param }) => json(200, await service.getAsset(param)) },
+    },
+    {
+      path: new RegExp(`^${DOWNLOADS_PATH}/([^/]+)$`),
+      public: true,
+      methods: { GET: download, HEAD: download },
+    },
+  ];
+
+  return {
+    async handle(request) {
+      try {
+        const url = new URL(request.url, 'http://api.invalid');
+        const match = routes.map((route) => ({ route, found: route.path.exec(url.pathname) })).find((r) => r.found);
+        if (!match?.route.public && !isAuthorized(request.header('authorization'))) {
+          throw new ApiError('unauthorized', undefined, { 'WWW-Authenticate': 'Bearer' });
+        }
+        if (!match?.found) throw new ApiError('not_found');
+        const handler = match.route.methods[request.method.toUpperCase()];
+        if (!handler) throw new ApiError('method_not_allowed', undefined, { Allow: Object.keys(match.route.methods).join(', ') });
+        return await handler({ request, param: match.found[1] ?? '', query: url.searchParams });
+      } catch (error) {
+        if (!(error instanceof ApiError)) logger.error(`${request.method} ${request.url} failed`, error);
+        return errorResponse(error);
+      }
+    },
+  };
+}

@@ -1,0 +1,109 @@
+import type { CreatedUpload, CreateUploadInput } from '@tuskit/core';
+import { v7 as uuidv7 } from 'uuid';
+import type { AssetRecord, Catalog, ProjectRecord } from './db.js';
+import type { DownloadLinks } from './downloads.js';
+import { ApiError } from './errors.js';
+import type { AssetFilter, AssetInput, ProjectInput } from './validation.js';
+
+/** The asset as the API shows it. */
+export type AssetJson = Omit<AssetRecord, 'upload_length'> & {
+  upload_url: string | null;
+  download_url: string | null;
+};
+
+/** The part of the TUS engine the service uses (whatever the framework's context type). */
+export interface UploadAllocator {
+  createUpload(input: CreateUploadInput): Promise<CreatedUpload>;
+  urlFor(id: string, origin?: string): string;
+  readonly store: { remove(id: string): Promise<void> };
+}
+
+/** Options of {@link AssetService}. */
+export interface AssetServiceOptions {
+  catalog: Catalog;
+  uploads: UploadAllocator;
+  links: DownloadLinks;
+  /** The public origin (`PUBLIC_URL`), known once the server listens. */
+  origin: () => string;
+}
+
+/**
+ * Projects and assets: creation (pre-allocating the asset's TUS upload) and
+ * their JSON views. Framework-agnostic; the API routes call it.
+ *
+ * @example
+ * ```ts
+ * const service = new AssetService({ catalog, uploads: tus, links, origin: () => publicUrl });
+ * const { asset, headers } = await service.createAsset({ projectId, sizeBytes: 1_000_000, language: 'en' });
+ * ```
+ */
+export class AssetService {
+  readonly #options: AssetServiceOptions;
+
+  constructor(options: AssetServiceOptions) {
+    this.#options = options;
+  }
+
+  createProject(input: ProjectInput): ProjectRecord {
+    const project = { id: uuidv7(), name: input.name, created_at: new Date().toISOString() };
+    this.#options.catalog.insertProject(project);
+    return project;
+  }
+
+  /** Creates the asset in `pending_upload` and its upload; `headers` go on the 201. */
+  async createAsset(input: AssetInput): Promise<{ asset: AssetJson; headers: CreatedUpload['headers'] }> {
+    const { catalog, uploads, origin } = this.#options;
+    if (!catalog.findProject(input.projectId)) throw new ApiError('project_not_found');
+    const id = uuidv7();
+    const created = await uploads.createUpload({ size: input.sizeBytes, id, origin: origin() });
+    const asset: AssetRecord = {
+      id,
+      project_id: input.projectId,
+      type: null,
+      state: 'pending_upload',
+      extension: null,
+      size_bytes: null,
+      content_type: null,
+      duration_seconds: null,
+      language: input.language,
+      error_code: null,
+      error_message: null,
+      created_at: created.upload.createdAt.toISOString(),
+      upload_length: input.sizeBytes,
+    };
+    try {
+      catalog.insertAsset(asset);
+    } catch (error) {
+      await uploads.store.remove(id);
+      throw error;
+    }
+    return { asset: await this.view(asset), headers: created.headers };
+  }
+
+  async getAsset(id: string): Promise<AssetJson> {
+    const asset = this.#options.catalog.findAsset(id);
+    if (!asset) throw new ApiError('asset_not_found');
+    return this.view(asset);
+  }
+
+  async listAssets(filter: AssetFilter): Promise<AssetJson[]> {
+    return Promise.all(this.#options.catalog.listAssets(filter).map((asset) => this.view(asset)));
+  }
+
+  /** A ready asset, for its signed download; 404 otherwise. */
+  readyAsset(id: string): AssetRecord {
+    const asset = this.#options.catalog.findAsset(id);
+    if (asset?.state !== 'ready') throw new ApiError('asset_not_found');
+    return asset;
+  }
+
+  async view(asset: AssetRecord): Promise<AssetJson> {
+    const { upload_length: _, ...fields } = asset;
+    const { uploads, links, origin } = this.#options;
+    return {
+      ...fields,
+      upload_url: asset.state === 'pending_upload' ? uploads.urlFor(asset.id, origin()) : null,
+      download_url: asset.state === 'ready' ? await links.urlFor(asset, origin()) : null,
+    };
+  }
+}

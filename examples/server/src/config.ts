@@ -1,0 +1,176 @@
+import { resolve } from 'node:path';
+import type { DataStore } from '@tuskit/core';
+
+/** The two web frameworks the server runs on, unchanged. */
+export const FRAMEWORKS = ['express', 'koa'] as const;
+/** One of {@link FRAMEWORKS}. */
+export type Framework = (typeof FRAMEWORKS)[number];
+
+/** Where the server reports what happens to it. */
+export interface Logger {
+  info(message: string): void;
+  error(message: string, error?: unknown): void;
+}
+
+/**
+ * Options of {@link startServer}; every field has the default of the
+ * variable of the same name (see {@link optionsFromEnv}).
+ *
+ * @example
+ * ```ts
+ * const options: ServerOptions = { port: 0, dataDir: '/tmp/api', framework: 'koa' };
+ * ```
+ */
+export interface ServerOptions {
+  /** `PORT`; 0 picks a free port. Default 1080. */
+  port?: number;
+  /** `HOST`. Default `127.0.0.1`. */
+  host?: string;
+  /** `PUBLIC_URL`: origin of `Location`, `upload_url` and `download_url`. Default `http://HOST:PORT`. */
+  publicUrl?: string;
+  /** `API_KEY`: the bearer token. Default: generated at start. */
+  apiKey?: string;
+  /** `DATA_DIR`: SQLite database, download secret and fs-store files. Default `./data`. */
+  dataDir?: string;
+  /** `FRAMEWORK`. Default `express`. */
+  framework?: Framework;
+  /** The upload store. Default: {@link createStoreFromEnv} over `process.env` (`STORE`, default `fs`). */
+  store?: DataStore;
+  /** `MAX_UPLOAD_BYTES` (Tus-Max-Size). Default 50 GiB. */
+  maxUploadBytes?: number;
+  /** `UPLOAD_TTL_SECONDS`: expiry of a new upload. Default 7 days. */
+  uploadTtlSeconds?: number;
+  /** `UPLOAD_IDLE_TTL_SECONDS`: expiry after each PATCH. Default 48 hours. */
+  uploadIdleTtlSeconds?: number;
+  /** `REAP_INTERVAL_SECONDS`: how often expired uploads are reaped. Default 60. */
+  reapIntervalSeconds?: number;
+  /** Default: the console. */
+  logger?: Logger;
+}
+
+/** Every option once defaults are applied (the store stays optional: it is built at start). */
+export type ResolvedServerOptions = Required<Omit<ServerOptions, 'publicUrl' | 'apiKey' | 'store'>> &
+  Pick<ServerOptions, 'publicUrl' | 'apiKey' | 'store'>;
+
+/**
+ * Thrown for a variable or option that cannot be used; `main` prints its
+ * message and exits 1.
+ *
+ * @example
+ * ```ts
+ * throw new ConfigError('FRAMEWORK must be express or koa, not "hapi".');
+ * ```
+ */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const DEFAULTS = {
+  port: 1080,
+  host: '127.0.0.1',
+  dataDir: './data',
+  framework: 'express',
+  maxUploadBytes: 53_687_091_200,
+  uploadTtlSeconds: 604_800,
+  uploadIdleTtlSeconds: 172_800,
+  reapIntervalSeconds: 60,
+} as const;
+
+/** The console, as the default {@link Logger}. */
+export const consoleLogger: Logger = {
+  info: (message) => console.log(message),
+  error: (message, error) => console.error(message, ...(error === undefined ? [] : [error])),
+};
+
+/**
+ * Applies the defaults and checks every option.
+ *
+ * @example
+ * ```ts
+ * resolveOptions({ port: 0 }).maxUploadBytes; // 53687091200
+ * ```
+ */
+export function resolveOptions(options: ServerOptions): ResolvedServerOptions {
+  const resolved = { ...DEFAULTS, logger: consoleLogger, ...withoutUndefined(options) };
+  checkInteger('PORT', resolved.port, 0, 65_535);
+  checkInteger('MAX_UPLOAD_BYTES', resolved.maxUploadBytes, 64, Number.MAX_SAFE_INTEGER);
+  checkInteger('UPLOAD_TTL_SECONDS', resolved.uploadTtlSeconds, 1, Number.MAX_SAFE_INTEGER);
+  checkInteger('UPLOAD_IDLE_TTL_SECONDS', resolved.uploadIdleTtlSeconds, 1, Number.MAX_SAFE_INTEGER);
+  checkInteger('REAP_INTERVAL_SECONDS', resolved.reapIntervalSeconds, 1, 2_147_483);
+  if (!FRAMEWORKS.includes(resolved.framework)) {
+    throw new ConfigError(`FRAMEWORK must be ${FRAMEWORKS.join(' or ')}, not "${resolved.framework}".`);
+  }
+  if (resolved.apiKey !== undefined && resolved.apiKey.trim() === '') throw new ConfigError('API_KEY must not be empty.');
+  return {
+    ...resolved,
+    dataDir: resolve(resolved.dataDir),
+    publicUrl: resolved.publicUrl === undefined ? undefined : checkPublicUrl(resolved.publicUrl),
+  };
+}
+
+/**
+ * Reads the server's variables (see the README's table); unset or empty
+ * variables keep their defaults. Throws a {@link ConfigError} for a value
+ * that is not of the right form.
+ *
+ * @example
+ * ```ts
+ * const server = await startServer(optionsFromEnv(process.env));
+ * ```
+ */
+export function optionsFromEnv(env: NodeJS.ProcessEnv): ServerOptions {
+  const text = (name: string) => (env[name]?.trim() ? env[name].trim() : undefined);
+  const integer = (name: string) => {
+    const value = text(name);
+    if (value === undefined) return undefined;
+    if (!/^\d{1,16}$/.test(value)) throw new ConfigError(`${name} must be a non-negative integer, not "${value}".`);
+    return Number(value);
+  };
+  return {
+    port: integer('PORT'),
+    host: text('HOST'),
+    publicUrl: text('PUBLIC_URL'),
+    apiKey: text('API_KEY'),
+    dataDir: text('DATA_DIR'),
+    framework: text('FRAMEWORK') as Framework | undefined,
+    maxUploadBytes: integer('MAX_UPLOAD_BYTES'),
+    uploadTtlSeconds: integer('UPLOAD_TTL_SECONDS'),
+    uploadIdleTtlSeconds: integer('UPLOAD_IDLE_TTL_SECONDS'),
+    reapIntervalSeconds: integer('REAP_INTERVAL_SECONDS'),
+  };
+}
+
+/**
+ * `http://HOST:PORT`, with IPv6 addresses in brackets.
+ *
+ * @example
+ * ```ts
+ * defaultPublicUrl('::1', 1080); // 'http://[::1]:1080'
+ * ```
+ */
+export function defaultPublicUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+function checkPublicUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`PUBLIC_URL must be an absolute URL, not "${value}".`);
+  }
+  if (!/^https?:$/.test(url.protocol) || url.search || url.hash) {
+    throw new ConfigError(`PUBLIC_URL must be an http(s) origin with an optional path, not "${value}".`);
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+function checkInteger(name: string, value: number, min: number, max: number): void {
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, not ${value}.`);
+  }
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

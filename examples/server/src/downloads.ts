@@ -1,0 +1,110 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isDownloadUrlStore, isReadableStore, type DataStore } from '@tuskit/core';
+import type { AssetRecord } from './db.js';
+import { ApiError } from './errors.js';
+import type { ApiResponse } from './http.js';
+import { parseRange } from './ranges.js';
+
+/** Lifetime of a `download_url`. */
+export const DOWNLOAD_TTL_SECONDS = 15 * 60;
+
+/** Path of the signed links the API serves itself (stores without presigned URLs). */
+export const DOWNLOADS_PATH = '/v1/downloads';
+
+/**
+ * `download_url`s: the store's own presigned URL when it has one (S3, GCS),
+ * otherwise a link to {@link DOWNLOADS_PATH} signed with an HMAC over the
+ * asset id and the expiry, served by {@link DownloadLinks.serve} without the
+ * API key.
+ *
+ * @example
+ * ```ts
+ * const links = new DownloadLinks(store, await loadDownloadSecret(dataDir));
+ * asset.download_url = await links.urlFor(asset, 'http://127.0.0.1:1080');
+ * ```
+ */
+export class DownloadLinks {
+  readonly #store: DataStore;
+  readonly #secret: Buffer;
+
+  constructor(store: DataStore, secret: Buffer) {
+    this.#store = store;
+    this.#secret = secret;
+  }
+
+  /** A fresh 15-minute URL of a ready asset; `null` when the store can neither sign nor read. */
+  async urlFor(asset: AssetRecord, origin: string, now = Date.now()): Promise<string | null> {
+    if (isDownloadUrlStore(this.#store)) {
+      return this.#store.downloadUrl(asset.id, {
+        expiresInSeconds: DOWNLOAD_TTL_SECONDS,
+        ...(asset.content_type && { contentType: asset.content_type }),
+      });
+    }
+    if (!isReadableStore(this.#store)) return null;
+    const expires = Math.floor(now / 1000) + DOWNLOAD_TTL_SECONDS;
+    const query = new URLSearchParams({ expires: String(expires), signature: this.#sign(asset.id, expires) });
+    return `${origin}${DOWNLOADS_PATH}/${asset.id}?${query}`;
+  }
+
+  /** Throws unless `query` carries a valid, unexpired signature for `id`. */
+  verify(id: string, query: URLSearchParams, now = Date.now()): void {
+    const expires = Number(query.get('expires'));
+    const given = Buffer.from(query.get('signature') ?? '', 'base64url');
+    const expected = Buffer.from(this.#sign(id, expires), 'base64url');
+    if (!Number.isSafeInteger(expires) || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw new ApiError('invalid_signature');
+    }
+    if (expires * 1000 <= now) throw new ApiError('link_expired');
+  }
+
+  /**
+   * Answers a signed download of a ready asset, honouring one `Range`:
+   * 200 with the whole object, 206 with `Content-Range`, or 416.
+   */
+  async serve(asset: AssetRecord, method: string, rangeHeader: string | undefined): Promise<ApiResponse> {
+    if (!isReadableStore(this.#store)) throw new ApiError('asset_not_found');
+    const size = asset.upload_length;
+    const answer = parseRange(rangeHeader, size);
+    if (answer.kind === 'unsatisfiable') {
+      throw new ApiError('range_not_satisfiable', undefined, { 'Content-Range': `bytes */${size}` });
+    }
+    const range = answer.kind === 'partial' ? answer.range : { start: 0, end: size - 1 };
+    const headers: Record<string, string> = {
+      'Content-Type': asset.content_type ?? 'application/octet-stream',
+      'Content-Length': String(range.end - range.start + 1),
+      'Content-Disposition': `attachment; filename="${asset.id}.${asset.extension ?? 'bin'}"`,
+      'Accept-Ranges': 'bytes',
+      'Cache-Control': 'private, max-age=60',
+      ...(answer.kind === 'partial' && { 'Content-Range': `bytes ${range.start}-${range.end}/${size}` }),
+    };
+    const status = answer.kind === 'partial' ? 206 : 200;
+    if (method === 'HEAD') return { status, headers };
+    return { status, headers, body: await this.#store.read(asset.id, range) };
+  }
+
+  #sign(id: string, expires: number): string {
+    return createHmac('sha256', this.#secret).update(`${id}:${expires}`).digest('base64url');
+  }
+}
+
+/**
+ * The server's signing secret, kept in `DATA_DIR` so links survive restarts;
+ * created on first use.
+ *
+ * @example
+ * ```ts
+ * const secret = await loadDownloadSecret('./data');
+ * ```
+ */
+export async function loadDownloadSecret(dataDir: string): Promise<Buffer> {
+  const path = join(dataDir, 'download-secret');
+  await mkdir(dataDir, { recursive: true });
+  try {
+    await writeFile(path, randomBytes(32).toString('hex'), { flag: 'wx', mode: 0o600 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  return Buffer.from((await readFile(path, 'utf8')).trim(), 'hex');
+}

@@ -1,0 +1,57 @@
+import { TusError, type DetectedFormat, type TusHooks } from '@tuskit/core';
+import type { Logger } from './config.js';
+import type { Catalog } from './db.js';
+import type { ProcessingQueue } from './processing.js';
+
+/** Options of {@link assetLifecycle}. */
+export interface AssetLifecycleOptions {
+  catalog: Catalog;
+  processing: ProcessingQueue;
+  logger: Logger;
+}
+
+/**
+ * The TUS hooks that move an asset through its states: the first chunk sets
+ * its media fields (or fails it), the last byte queues it for processing,
+ * and termination or expiry delete it. Each change applies only from the
+ * state it expects, so events can never go back in time.
+ *
+ * @example
+ * ```ts
+ * const tus = createTus({ store, basePath: '/v1/uploads', hooks: assetLifecycle({ catalog, processing, logger }) });
+ * ```
+ */
+export function assetLifecycle({ catalog, processing, logger }: AssetLifecycleOptions): TusHooks<unknown> {
+  const remove = (id: string, why: string) => {
+    catalog.deleteAsset(id);
+    logger.info(`asset ${id} deleted: ${why}`);
+  };
+  return {
+    onMediaDetected({ upload, media }) {
+      const known = catalog.transition(upload.id, 'pending_upload', {
+        type: media.type,
+        content_type: media.mime,
+        extension: media.ext,
+        size_bytes: upload.size,
+      });
+      if (!known) throw new TusError('not_found', 'No asset is waiting for this upload.');
+    },
+    onMediaRejected({ upload, detected }) {
+      catalog.transition(upload.id, 'pending_upload', {
+        state: 'failed',
+        error_code: 'unsupported_media_type',
+        error_message: rejectionMessage(detected),
+      });
+    },
+    onComplete({ upload }) {
+      if (catalog.transition(upload.id, 'pending_upload', { state: 'processing' })) processing.push(upload.id);
+    },
+    onTerminated: ({ upload }) => remove(upload.id, 'upload terminated'),
+    onExpired: ({ upload }) => remove(upload.id, 'upload expired'),
+  };
+}
+
+function rejectionMessage(detected: DetectedFormat | undefined): string {
+  const what = detected ? `${detected.mime} (.${detected.ext})` : 'of no known format';
+  return `The file is ${what}, not audio or video.`;
+}

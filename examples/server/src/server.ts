@@ -1,0 +1,128 @@
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createTus, type DataStore, type Tus, type TusHooks } from '@tuskit/core';
+import { createApi, type AppOptions } from './api.js';
+import { createExpressApp } from './apps/express.js';
+import { createKoaApp } from './apps/koa.js';
+import { AssetService } from './assets.js';
+import { bearerCheck, generateApiKey } from './auth.js';
+import { defaultPublicUrl, resolveOptions, type Framework, type ResolvedServerOptions, type ServerOptions } from './config.js';
+import { openCatalog, type Catalog } from './db.js';
+import { DownloadLinks, loadDownloadSecret } from './downloads.js';
+import { assetLifecycle } from './lifecycle.js';
+import { ProcessingQueue } from './processing.js';
+import { createStoreFromEnv } from './store.js';
+
+/** What {@link startServer} returns. */
+export interface RunningServer {
+  /** The public origin, e.g. `http://127.0.0.1:1080`. */
+  url: string;
+  /** The port listened on (useful with `port: 0`). */
+  port: number;
+  /** The bearer token (generated when none was given). */
+  apiKey: string;
+  framework: Framework;
+  /** Removes expired uploads and their assets now (as of `now`); returns their ids. */
+  reap(now?: Date): Promise<string[]>;
+  /** Resolves once every asset waiting to be measured has been. */
+  drain(): Promise<void>;
+  /** Stops accepting, lets in-flight PATCHes persist and answer, then closes everything. */
+  close(): Promise<void>;
+}
+
+const UPLOADS_PATH = '/v1/uploads';
+/** How long open connections may take to finish their answer once the server closes. */
+const CLOSE_GRACE_MS = 5000;
+
+const APPS: Record<Framework, (options: AppOptions<unknown>) => RequestListener> = {
+  express: createExpressApp,
+  koa: createKoaApp,
+};
+
+/**
+ * Starts the reference upload API: projects and assets in SQLite under
+ * `dataDir`, uploads through the TUS engine on the chosen framework and
+ * store. `port: 0` listens on a free port (see `url`).
+ *
+ * @example
+ * ```ts
+ * const server = await startServer({ port: 0, dataDir: '/tmp/api', framework: 'koa' });
+ * await fetch(`${server.url}/v1/projects`, { method: 'POST', headers: { authorization: `Bearer ${server.apiKey}` } });
+ * await server.close();
+ * ```
+ */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const config = resolveOptions(options);
+  const { logger } = config;
+  const apiKey = config.apiKey ?? generateApiKey();
+  const isAuthorized = bearerCheck(apiKey);
+  const store = config.store ?? (await createStoreFromEnv({ env: process.env, dataDir: config.dataDir }));
+  const links = new DownloadLinks(store, await loadDownloadSecret(config.dataDir));
+  const catalog = openCatalog(join(config.dataDir, 'api.sqlite'));
+  const processing = new ProcessingQueue({ catalog, store, logger });
+  const tus = createEngine(config, { store, isAuthorized, hooks: assetLifecycle({ catalog, processing, logger }) });
+  // The origin is known only once listening (PORT=0); nothing reads it before.
+  let origin = config.publicUrl ?? '';
+  const service = new AssetService({ catalog, uploads: tus, links, origin: () => origin });
+  const api = createApi({ service, links, isAuthorized, maxUploadBytes: tus.maxSize, logger });
+  const server = createServer(APPS[config.framework]({ tus, api, logger }));
+  const port = await listen(server, config.port, config.host).catch(async (error: unknown) => {
+    await tus.close();
+    catalog.close();
+    throw error;
+  });
+  origin = config.publicUrl ?? defaultPublicUrl(config.host, port);
+  for (const id of catalog.idsInState('processing')) processing.push(id);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: origin,
+    port,
+    apiKey,
+    framework: config.framework,
+    reap: (now) => tus.reap(now),
+    drain: () => processing.drain(),
+    close: () => (closing ??= shutDown(server, tus, processing, catalog)),
+  };
+}
+
+/** The TUS engine under `/v1/uploads`, configured from the options. */
+function createEngine(
+  config: ResolvedServerOptions,
+  parts: { store: DataStore; isAuthorized: (authorization: string | undefined) => boolean; hooks: TusHooks<unknown> },
+): Tus<unknown> {
+  return createTus<unknown>({
+    store: parts.store,
+    basePath: UPLOADS_PATH,
+    maxSize: config.maxUploadBytes,
+    uploadTtlMs: config.uploadTtlSeconds * 1000,
+    idleTtlMs: config.uploadIdleTtlSeconds * 1000,
+    reapIntervalMs: config.reapIntervalSeconds * 1000,
+    authorize: (request) => parts.isAuthorized(request.header('authorization')),
+    hooks: parts.hooks,
+    onError: (error) => config.logger.error('upload error', error),
+  });
+}
+
+/** Stops accepting, lets in-flight PATCHes persist and answer, stops processing, then closes the rest. */
+async function shutDown(server: Server, tus: Tus<unknown>, processing: ProcessingQueue, catalog: Catalog): Promise<void> {
+  const closed = new Promise((resolve) => server.close(resolve));
+  await tus.close();
+  await processing.close();
+  server.closeIdleConnections();
+  const grace = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+  await closed;
+  clearTimeout(grace);
+  catalog.close();
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}

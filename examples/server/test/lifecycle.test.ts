@@ -1,0 +1,251 @@
+import { mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DownloadUrlOptions, DownloadUrlStore } from '@tuskit/core';
+import { wavFile } from '@tuskit/core/testing';
+import { FileStore } from '@tuskit/store-fs';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { expectReadyAsset, sha256 } from './support/assertions.js';
+import { fixture, fixtureCases } from './support/media.js';
+import { download, FRAMEWORK_NAMES, startTestServer, suiteServer } from './support/server.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+describe.each(FRAMEWORK_NAMES)('asset lifecycle on %s', (framework) => {
+  const t = suiteServer(framework);
+
+  const uploadFiles = async () => readdir(join(t.dataDir, 'uploads'));
+
+  it('fails an asset whose first chunk is a PDF: 409, unsupported_media_type, upload gone', async () => {
+    const pdf = fixture('not-media/document.pdf');
+    const { asset, location } = await t.api.createAsset(t.project.id, pdf.length);
+    const patch = await t.api.patch(location, 0, pdf);
+    expect(patch.status).toBe(409);
+    const { body } = await t.api.asset(asset.id);
+    expect(body).toMatchObject({ state: 'failed', error_code: 'unsupported_media_type', upload_url: null, download_url: null });
+    expect(body.error_message).toContain('application/pdf');
+    expect((await fetch(location, { method: 'HEAD', headers: { ...t.api.auth, 'tus-resumable': '1.0.0' } })).status).toBe(404);
+    expect(await uploadFiles()).not.toContain(asset.id);
+  });
+
+  it('names an unknown format in the failure message', async () => {
+    const { asset, location } = await t.api.createAsset(t.project.id, 8192);
+    expect((await t.api.patch(location, 0, fixture('not-media/zeros.bin'))).status).toBe(409);
+    expect((await t.api.asset(asset.id)).body).toMatchObject({ state: 'failed', error_message: expect.stringContaining('no known format') });
+  });
+
+  it('sets the media fields from the first chunk while the upload goes on', async () => {
+    const wav = wavFile(10_000);
+    const { asset, location } = await t.api.createAsset(t.project.id, wav.length);
+    await t.api.upload(location, wav.subarray(0, 4000));
+    expect((await t.api.asset(asset.id)).body).toMatchObject({
+      state: 'pending_upload',
+      type: 'audio',
+      content_type: 'audio/wav',
+      extension: 'wav',
+      size_bytes: 10_000,
+      upload_url: location,
+      duration_seconds: null,
+    });
+  });
+
+  it('fails an asset whose duration cannot be measured with duration_unavailable', async () => {
+    const riff = Buffer.concat([Buffer.from('RIFF\0\0\0\0WAVEjunk'), Buffer.from([200, 0, 0, 0]), Buffer.alloc(200)]);
+    const { asset, location } = await t.api.createAsset(t.project.id, riff.length);
+    await t.api.upload(location, riff);
+    await t.server.drain();
+    expect((await t.api.asset(asset.id)).body).toMatchObject({
+      state: 'failed',
+      type: 'audio',
+      error_code: 'duration_unavailable',
+      error_message: expect.stringContaining('audio/wav'),
+      duration_seconds: null,
+      download_url: null,
+    });
+  });
+
+  it('deletes the asset when its upload is terminated, before or after completion', async () => {
+    const wav = wavFile(5000);
+    const pending = await t.api.createAsset(t.project.id, wav.length);
+    await t.api.upload(pending.location, wav.subarray(0, 1000));
+    const done = await t.api.createAsset(t.project.id, wav.length);
+    await t.api.upload(done.location, wav);
+    await t.server.drain();
+    expect((await t.api.asset(done.asset.id)).body.state).toBe('ready');
+
+    for (const { asset, location } of [pending, done]) {
+      const response = await fetch(location, { method: 'DELETE', headers: { ...t.api.auth, 'tus-resumable': '1.0.0' } });
+      expect(response.status).toBe(204);
+      expect((await t.api.asset(asset.id)).status).toBe(404);
+      expect(await uploadFiles()).not.toContain(asset.id);
+    }
+  });
+
+  it('removes expired uploads and their assets when reaped, and only those', async () => {
+    const wav = wavFile(5000);
+    const untouched = await t.api.createAsset(t.project.id, wav.length);
+    const started = await t.api.createAsset(t.project.id, wav.length);
+    await t.api.upload(started.location, wav.subarray(0, 1000));
+    const complete = await t.api.createAsset(t.project.id, wav.length);
+    await t.api.upload(complete.location, wav);
+
+    expect(await t.server.reap()).toEqual([]);
+    // Idle expiry (48 h after the last PATCH) comes before the initial one (7 days after creation).
+    const reapedIdle = await t.server.reap(new Date(Date.now() + 2 * DAY_MS + 60_000));
+    expect(reapedIdle).toContain(started.asset.id);
+    expect(reapedIdle).not.toContain(untouched.asset.id);
+    const reapedAll = await t.server.reap(new Date(Date.now() + 7 * DAY_MS + 60_000));
+    expect(reapedAll).toContain(untouched.asset.id);
+    expect(reapedAll).not.toContain(complete.asset.id);
+
+    for (const { asset } of [untouched, started]) expect((await t.api.asset(asset.id)).status).toBe(404);
+    await t.server.drain();
+    expect((await t.api.asset(complete.asset.id)).body.state).toBe('ready');
+  });
+
+  describe('signed downloads', () => {
+    const media = fixtureCases()[3]!; // audio.wav
+    let downloadUrl: string;
+
+    beforeAll(async () => {
+      const { asset, location } = await t.api.createAsset(t.project.id, media.bytes.length);
+      await t.api.upload(location, media.bytes, 7000);
+      await expectReadyAsset(t, asset.id, media);
+      downloadUrl = (await t.api.asset(asset.id)).body.download_url as string;
+    });
+    afterEach(() => vi.useRealTimers());
+
+    it('serves ranges: suffix, open-ended, clamped, 416 past the end', async () => {
+      const size = media.bytes.length;
+      const cases: Array<[string, number, string, Buffer]> = [
+        ['bytes=-100', 206, `bytes ${size - 100}-${size - 1}/${size}`, media.bytes.subarray(size - 100)],
+        ['bytes=1000-', 206, `bytes 1000-${size - 1}/${size}`, media.bytes.subarray(1000)],
+        [`bytes=0-${size + 500}`, 206, `bytes 0-${size - 1}/${size}`, media.bytes],
+        ['bytes=0-0', 206, `bytes 0-0/${size}`, media.bytes.subarray(0, 1)],
+      ];
+      for (const [range, status, contentRange, bytes] of cases) {
+        const answer = await download(downloadUrl, { range });
+        expect([range, answer.status, answer.headers.get('content-range')]).toEqual([range, status, contentRange]);
+        expect(answer.headers.get('content-length')).toBe(String(bytes.length));
+        expect(sha256(answer.bytes)).toBe(sha256(bytes));
+      }
+      const past = await download(downloadUrl, { range: `bytes=${size}-` });
+      expect(past.status).toBe(416);
+      expect(past.headers.get('content-range')).toBe(`bytes */${size}`);
+      const whole = await download(downloadUrl, { range: 'bytes=0-1,5-9' });
+      expect(whole.status).toBe(200);
+      expect(sha256(whole.bytes)).toBe(sha256(media.bytes));
+    });
+
+    it('answers HEAD with the headers only', async () => {
+      const response = await fetch(downloadUrl, { method: 'HEAD' });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-length')).toBe(String(media.bytes.length));
+      expect(response.headers.get('accept-ranges')).toBe('bytes');
+    });
+
+    it('refuses a tampered link with 403', async () => {
+      const url = new URL(downloadUrl);
+      const tampered = [
+        new URL(url),
+        new URL(url.href.replace(/\/v1\/downloads\/[^?]+/, `/v1/downloads/${t.project.id}`)),
+        new URL(url),
+        new URL(url),
+      ];
+      tampered[0]!.searchParams.set('expires', String(Number(url.searchParams.get('expires')) + 3600));
+      tampered[2]!.searchParams.delete('signature');
+      tampered[3]!.searchParams.set('signature', 'A'.repeat(43));
+      for (const link of tampered) {
+        const answer = await download(link.href);
+        expect(answer.status).toBe(403);
+        expect(JSON.parse(answer.bytes.toString()).error.code).toBe('invalid_signature');
+      }
+    });
+
+    it('refuses a link after its 15 minutes with 403', async () => {
+      vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 15 * 60 * 1000 + 1000 });
+      const answer = await download(downloadUrl);
+      expect(answer.status).toBe(403);
+      expect(JSON.parse(answer.bytes.toString()).error.code).toBe('link_expired');
+    });
+  });
+});
+
+describe.each(FRAMEWORK_NAMES)('upload expiry settings on %s', (framework) => {
+  const t = suiteServer(framework, { uploadTtlSeconds: 2, uploadIdleTtlSeconds: 600, reapIntervalSeconds: 1 });
+
+  it('expires a new upload after UPLOAD_TTL_SECONDS, one written to after UPLOAD_IDLE_TTL_SECONDS', async () => {
+    const created = Date.now();
+    const idle = await t.api.createAsset(t.project.id, 5000);
+    const active = await t.api.createAsset(t.project.id, 5000);
+    const patch = await t.api.patch(active.location, 0, wavFile(5000).subarray(0, 1000));
+    expect(patch.status).toBe(204);
+    const idleExpiry = Date.parse(patch.headers.get('upload-expires') ?? '') - Date.now();
+    expect(idleExpiry).toBeGreaterThan(598_000);
+    expect(idleExpiry).toBeLessThanOrEqual(600_000);
+
+    // The reaper runs every REAP_INTERVAL_SECONDS on its own: wait for the log line of its deletion.
+    await t.log.waitFor(new RegExp(`asset ${idle.asset.id} deleted: upload expired`));
+    expect(Date.now() - created).toBeGreaterThanOrEqual(2000);
+    expect((await t.api.asset(idle.asset.id)).status).toBe(404);
+    expect((await t.api.asset(active.asset.id)).body.state).toBe('pending_upload');
+  });
+});
+
+/** The fs store plus the presigning capability of S3 and GCS stores. */
+class PresigningFileStore extends FileStore implements DownloadUrlStore {
+  async downloadUrl(id: string, options: DownloadUrlOptions): Promise<string> {
+    return `https://bucket.example/${id}?expires-in=${options.expiresInSeconds}&type=${options.contentType}`;
+  }
+}
+
+describe('a store that presigns download URLs', () => {
+  it('gives its URL as download_url instead of a signed link of the API', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'tuskit-presign-'));
+    const store = new PresigningFileStore({ directory: join(dataDir, 'uploads') });
+    const t = await startTestServer('koa', { dataDir, store });
+    try {
+      const media = fixtureCases()[3]!; // audio.wav
+      const project = await t.api.createProject();
+      const { asset, location } = await t.api.createAsset(project.id, media.bytes.length);
+      await t.api.upload(location, media.bytes);
+      await t.server.drain();
+      expect((await t.api.asset(asset.id)).body).toMatchObject({
+        state: 'ready',
+        download_url: `https://bucket.example/${asset.id}?expires-in=900&type=audio/wav`,
+      });
+    } finally {
+      await t.dispose();
+    }
+  });
+});
+
+describe.each(FRAMEWORK_NAMES)('restarting the server on %s', (framework) => {
+  it('keeps projects and assets, and an upload resumes where it stopped', async () => {
+    const media = fixtureCases()[4]!; // video.mp4
+    const first = await startTestServer(framework);
+    const project = await first.api.createProject('Kept');
+    const { asset, location } = await first.api.createAsset(project.id, media.bytes.length, 'de');
+    await first.api.upload(location, media.bytes.subarray(0, 10_000), 5000);
+    const downloadBefore = await first.api.createAsset(project.id, 64);
+    await first.server.close();
+
+    const second = await first.restart();
+    try {
+      expect(second.server.url).not.toBe(first.server.url);
+      const api = second.api;
+      const kept = await api.call('GET', `/v1/assets?project_id=${project.id}`);
+      expect(kept.body.data.map((a: { id: string }) => a.id)).toEqual([downloadBefore.asset.id, asset.id]);
+      const before = (await api.asset(asset.id)).body;
+      expect(before).toMatchObject({ state: 'pending_upload', type: 'video', language: 'de' });
+      const resumedUrl = before.upload_url as string;
+      expect(resumedUrl).toBe(`${second.server.url}/v1/uploads/${asset.id}`);
+      expect(await api.offset(resumedUrl)).toBe(10_000);
+      await api.upload(resumedUrl, media.bytes, 6000, 10_000);
+      await expectReadyAsset(second, asset.id, media);
+      expect(second.errors).toEqual([]);
+    } finally {
+      await second.dispose();
+    }
+  });
+});
