@@ -176,11 +176,12 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
         await gate;
         yield randomData(MiB);
       }
-      const writing = s.write(info.id, 0, body());
+      // Settled at once: a store may reject this write, and must not leave an unhandled rejection.
+      const writing = Promise.allSettled([s.write(info.id, 0, body())]);
       await firstPulled;
       await s.remove(info.id);
       release();
-      await Promise.allSettled([writing]);
+      await writing;
       await expectGone(s, info.id);
     });
 

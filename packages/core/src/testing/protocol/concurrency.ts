@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import type { ClientRequest } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +10,19 @@ import { Harness, type ProtocolSuiteOptions } from './harness.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
+
+/** Resolves on the next 'drain', removing its listener if the request closes first. */
+function drained(req: ClientRequest): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      req.off('drain', done);
+      req.off('close', done);
+      resolve();
+    };
+    req.once('drain', done);
+    req.once('close', done);
+  });
+}
 
 /** Dropped connections, takeover, 423, shutdown, a bogus large body, parallel uploads. */
 export function concurrencyCases(suite: ProtocolSuiteOptions): void {
@@ -57,14 +71,14 @@ export function concurrencyCases(suite: ProtocolSuiteOptions): void {
     const { req, response } = h.rawPatch(id, 0, total);
     let sent = 0;
     let answered = false;
-    void response.then(() => (answered = true));
+    const finished = Promise.race([response, once(req, 'close')]).then(() => (answered = true));
     const chunk = randomData(64 * KiB);
     req.write(pdf);
     sent += pdf.length;
     while (sent < total && !answered && !req.destroyed) {
       const more = req.write(chunk);
       sent += chunk.length;
-      if (!more) await Promise.race([once(req, 'drain'), response, once(req, 'close')]);
+      if (!more) await Promise.race([drained(req), finished]);
     }
     const result = await response;
     req.destroy();

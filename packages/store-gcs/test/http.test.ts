@@ -1,0 +1,91 @@
+import { sha256, wavFile } from '@tuskit/core/testing';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithFakeGcs } from './support/fake-gcs.js';
+import { serveTus, type ServedTus } from './support/served-tus.js';
+import { fetchPatch, head, openPatch, terminate } from './support/tus-http.js';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const KEY_PREFIX = 'http/';
+
+describeWithFakeGcs('GcsStore behind a real HTTP server', (gcs) => {
+  let served: ServedTus;
+  beforeAll(async () => {
+    served = await serveTus(gcs.store({ keyPrefix: KEY_PREFIX, partSize: 64 * KiB }));
+  });
+  afterAll(() => served.close());
+
+  /** Every version of every object seen under the upload's staging prefix: name → generation + custom metadata. */
+  async function recordVersions(id: string, versions: Map<string, Set<string>>): Promise<number> {
+    const [files] = await gcs.storage.bucket(gcs.bucket).getFiles({ prefix: `${KEY_PREFIX}.tus/${id}/` });
+    for (const file of files) {
+      const seen = versions.get(file.name) ?? new Set<string>();
+      versions.set(file.name, seen.add(`${file.metadata.generation} ${JSON.stringify(file.metadata.metadata)}`));
+    }
+    return files.length;
+  }
+
+  it('takes 500 PATCHes of 10 KiB without rewriting any object, then leaves one object', async () => {
+    const data = wavFile(500 * 10 * KiB);
+    const { id, url } = await served.create(data.length);
+    const versions = new Map<string, Set<string>>();
+    let mostObjects = await recordVersions(id, versions);
+    for (let offset = 0; offset < data.length; offset += 10 * KiB) {
+      const end = offset + 10 * KiB;
+      expect(await fetchPatch(url, offset, data.subarray(offset, end))).toEqual({ status: 204, offset: String(end) });
+      if (end < data.length) mostObjects = Math.max(mostObjects, await recordVersions(id, versions));
+    }
+
+    // Parts are written once each; the record twice (creation, then the detected media).
+    const info = `${KEY_PREFIX}.tus/${id}/info`;
+    expect(versions.get(info)?.size).toBe(2);
+    const rewritten = [...versions].filter(([name, seen]) => name !== info && seen.size > 1);
+    expect(rewritten).toEqual([]);
+    // Each PATCH left a part (all but the few merged within the PATCH that wrote them were seen),
+    // and merging every 32 parts kept the staging area small however many PATCHes arrived.
+    expect(versions.size).toBeGreaterThan(450);
+    expect(mostObjects).toBeLessThanOrEqual(1 + 32);
+
+    const store = gcs.store({ keyPrefix: KEY_PREFIX });
+    expect(await gcs.leftovers(id, KEY_PREFIX)).toEqual([store.objectName(id)]);
+    const [object] = await gcs.storage.bucket(gcs.bucket).file(store.objectName(id)).getMetadata();
+    expect(object).toMatchObject({ size: String(data.length), contentType: 'audio/wav' });
+    expect(await sha256(await store.read(id))).toBe(await sha256(data));
+  });
+
+  it('keeps parallel uploads separate and byte-exact', async () => {
+    const files = [0, 1, 2, 3].map((i) => wavFile(3 * MiB + i * 7919));
+    const uploads = await Promise.all(files.map((file) => served.create(file.length)));
+    await Promise.all(
+      files.map(async (file, i) => {
+        const step = 200 * KiB + i * 1000;
+        for (let offset = 0; offset < file.length; offset += step) {
+          const end = Math.min(offset + step, file.length);
+          expect(await fetchPatch(uploads[i]!.url, offset, file.subarray(offset, end))).toMatchObject({ status: 204 });
+        }
+      }),
+    );
+    const store = gcs.store({ keyPrefix: KEY_PREFIX });
+    for (const [i, { id }] of uploads.entries()) {
+      expect(await sha256(await store.read(id))).toBe(await sha256(files[i]!));
+      expect(await gcs.leftovers(id, KEY_PREFIX)).toEqual([store.objectName(id)]);
+    }
+  });
+
+  it('terminates an upload during a PATCH and leaves nothing behind', async () => {
+    const data = wavFile(4 * MiB);
+    const { id, url } = await served.create(data.length);
+    const patch = openPatch(url, 0, data.length);
+    await patch.write(data.subarray(0, MiB));
+    await served.waitFor((call) => call.hook === 'onProgress' && call.id === id && (call.offset ?? 0) >= MiB);
+    expect(await gcs.leftovers(id, KEY_PREFIX)).not.toEqual([]);
+
+    expect(await terminate(url)).toBe(204);
+    // The PATCH let go of the lock for the DELETE: it persisted what it had and answered.
+    expect(await patch.outcome).toEqual({ status: 204, offset: String(MiB) });
+    patch.req.destroy();
+    expect((await head(url)).status).toBe(404);
+    expect(served.calls.filter((call) => call.hook === 'onTerminated' && call.id === id)).toHaveLength(1);
+    expect(await gcs.leftovers(id, KEY_PREFIX)).toEqual([]);
+  });
+});
