@@ -109,11 +109,12 @@ export function httpDate(date: Date): string {
  * ```
  */
 export function parseUploadMetadata(value: string | undefined): Record<string, string> {
-  const metadata: Record<string, string> = {};
+  // No prototype: keys such as `constructor` or `__proto__` are ordinary metadata keys.
+  const metadata: Record<string, string> = Object.create(null) as Record<string, string>;
   if (value === undefined || value.trim() === '') return metadata;
   for (const pair of value.split(',')) {
     const [key, encoded, extra] = pair.trim().split(' ');
-    if (!key || extra !== undefined || !/^[\x21-\x7e]+$/.test(key) || key in metadata) {
+    if (!key || extra !== undefined || !/^[\x21-\x7e]+$/.test(key) || Object.hasOwn(metadata, key)) {
       throw new Error('malformed Upload-Metadata');
     }
     if (encoded !== undefined && !/^[A-Za-z0-9+/]*={0,2}$/.test(encoded)) {

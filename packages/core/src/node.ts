@@ -48,7 +48,7 @@ export async function handleNodeRequest<Ctx>(
   res.once('close', onClose);
   const response = await tus.handle({
     method: req.method ?? 'GET',
-    path: options.path ?? req.url ?? '/',
+    path: options.path ?? requestPath(req.url),
     header: headerReader(req.headers),
     body,
     signal: disconnected.signal,
@@ -70,11 +70,58 @@ export async function handleNodeRequest<Ctx>(
 export function writeNodeResponse(res: NodeResponse, response: TusResponse): void {
   if (res.headersSent || res.destroyed) return;
   const headers: Record<string, string> = { ...response.headers };
-  if (response.closeConnection) headers.Connection = 'close';
-  if (response.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(response.body));
+  if (response.closeConnection) {
+    headers.Connection = 'close';
+    lingerBeforeClose(res);
+  }
+  const hasNoBody = response.status === 204 || response.status === 304 || res.req?.method === 'HEAD';
+  if (!hasNoBody) headers['Content-Length'] = String(Buffer.byteLength(response.body ?? ''));
   res.writeHead(response.status, headers);
   if (response.body === undefined) res.end();
   else res.end(response.body);
+}
+
+/** How long, and for how many more request bytes, a closing connection waits for the client to read the answer. */
+const LINGER_MS = 1000;
+const LINGER_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Node destroys a `Connection: close` socket right after the answer. With
+ * request bytes still unread, the kernel then resets the connection and the
+ * client may never see the answer (RFC 9112 §9.6). Instead: half-close, discard
+ * what still arrives for a bounded time and size, then destroy.
+ */
+function lingerBeforeClose(res: NodeResponse): void {
+  const socket = res.socket;
+  if (!socket) return;
+  socket.destroySoon = () => {
+    socket.end();
+    let discarded = 0;
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+    socket.on('data', (chunk: Buffer) => {
+      discarded += chunk.length;
+      if (discarded > LINGER_BYTES) socket.destroy();
+    });
+    res.req?.resume();
+    socket.resume();
+  };
+}
+
+/**
+ * The origin-form path of a request target; an absolute-form target
+ * (`http://host/path`, RFC 9112 §3.2.2) is reduced to its path and query.
+ */
+function requestPath(url: string | undefined): string {
+  if (!url) return '/';
+  if (!/^https?:\/\//i.test(url)) return url;
+  try {
+    const parsed = new URL(url);
+    return `${parsed.pathname}${parsed.search}`;
+  } catch {
+    return url;
+  }
 }
 
 /** Options of {@link toNodeHandler}. */
@@ -99,7 +146,7 @@ export function toNodeHandler<Ctx = IncomingMessage>(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const context = options.context ?? ((req: IncomingMessage) => req as unknown as Ctx);
   return (req, res) => {
-    if (!tus.handles(req.url ?? '/')) {
+    if (!tus.handles(requestPath(req.url))) {
       writeNodeResponse(res, tus.errorResponse(new TusError('not_found'), { 'Tus-Resumable': TUS_VERSION }));
       return;
     }

@@ -66,7 +66,7 @@ async function writeBody<Ctx>(
   const newOffset = await tus.store.write(upload.id, offset, source);
   const written = { ...upload, offset: newOffset, lastWriteAt: newOffset > offset ? new Date() : upload.lastWriteAt };
   await tus.notify('onProgress', { upload: written, offset: newOffset, context: request.context });
-  if (newOffset === upload.size) await tus.complete(written, request.context);
+  if (newOffset === upload.size && !upload.finalized) await tus.complete(written, request.context);
   if (body.overflowed) throw new TusError('length_exceeded');
   const headers: Record<string, string> = { 'Upload-Offset': String(newOffset) };
   const expiresAt = tus.expiresAt(written);
