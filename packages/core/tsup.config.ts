@@ -1,11 +1,6 @@
-import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.base.mjs';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', node: 'src/node.ts', testing: 'src/testing/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-  external: ['vitest'],
-});
+export default packageBuild(
+  { index: 'src/index.ts', node: 'src/node.ts', testing: 'src/testing/index.ts' },
+  { external: ['vitest'] },
+);

@@ -75,7 +75,7 @@ describe('body parsers mounted before the adapter', () => {
     const headers = { 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' };
     const response = await send(created.url, 'PATCH', headers, data.subarray(0, 1000));
     expect(response.status).toBe(500);
-    expect((await response.json()).error.code).toBe('body_consumed');
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('body_consumed');
     expect(host.errors).toHaveLength(1);
   });
 
