@@ -27,9 +27,38 @@ export function randomData(size: number): Buffer {
   return randomBytes(size);
 }
 
+/** Bytes in a canonical WAV header. */
+export const WAV_HEADER_BYTES = 44;
+
 /**
- * A valid WAV file of any size (a 16-bit mono PCM header plus random
- * samples): real audio for tests that need large media.
+ * The 44-byte header of a 16-bit mono 48 kHz PCM WAV file of `size` bytes in
+ * all (sizes past 4 GiB are clamped, as WAV cannot say more).
+ *
+ * @example
+ * ```ts
+ * const file = Buffer.concat([wavHeader(size), samples]);
+ * ```
+ */
+export function wavHeader(size: number): Buffer {
+  const header = Buffer.alloc(WAV_HEADER_BYTES);
+  header.write('RIFF', 0, 'ascii');
+  header.writeUInt32LE(Math.min(size - 8, 0xffffffff), 4);
+  header.write('WAVEfmt ', 8, 'ascii');
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(48_000, 24);
+  header.writeUInt32LE(96_000, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36, 'ascii');
+  header.writeUInt32LE(Math.min(Math.max(0, size - WAV_HEADER_BYTES), 0xffffffff), 40);
+  return header;
+}
+
+/**
+ * A valid WAV file of any size (a {@link wavHeader} plus random samples):
+ * real audio for tests that need large media.
  *
  * @example
  * ```ts
@@ -37,21 +66,9 @@ export function randomData(size: number): Buffer {
  * ```
  */
 export function wavFile(size: number): Buffer {
-  if (size < 44) throw new Error('a WAV file needs at least 44 bytes');
+  if (size < WAV_HEADER_BYTES) throw new Error('a WAV file needs at least 44 bytes');
   const file = randomBytes(size);
-  const dataSize = size - 44;
-  file.write('RIFF', 0, 'ascii');
-  file.writeUInt32LE(size - 8, 4);
-  file.write('WAVEfmt ', 8, 'ascii');
-  file.writeUInt32LE(16, 16);
-  file.writeUInt16LE(1, 20);
-  file.writeUInt16LE(1, 22);
-  file.writeUInt32LE(48_000, 24);
-  file.writeUInt32LE(96_000, 28);
-  file.writeUInt16LE(2, 32);
-  file.writeUInt16LE(16, 34);
-  file.write('data', 36, 'ascii');
-  file.writeUInt32LE(dataSize, 40);
+  wavHeader(size).copy(file, 0);
   return file;
 }
 

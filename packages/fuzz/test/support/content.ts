@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-
-const WAV_HEADER_BYTES = 44;
+import { WAV_HEADER_BYTES, wavHeader } from '@tuskit/core/testing';
 
 /**
  * The bytes of an upload, derived from its id only: a valid WAV header (so
@@ -67,19 +66,3 @@ export function overflowBytes(length: number): Buffer {
   return Buffer.alloc(length, 0xee);
 }
 
-function wavHeader(size: number): Buffer {
-  const header = Buffer.alloc(WAV_HEADER_BYTES);
-  header.write('RIFF', 0, 'ascii');
-  header.writeUInt32LE(Math.min(size - 8, 0xffffffff), 4);
-  header.write('WAVEfmt ', 8, 'ascii');
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(48_000, 24);
-  header.writeUInt32LE(96_000, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36, 'ascii');
-  header.writeUInt32LE(Math.min(Math.max(0, size - WAV_HEADER_BYTES), 0xffffffff), 40);
-  return header;
-}
