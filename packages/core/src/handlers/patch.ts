@@ -60,7 +60,9 @@ async function writeBody<Ctx>(
   const iterator = body[Symbol.asyncIterator]();
   let source: AsyncIterable<Uint8Array> = replay([], iterator);
   if (offset === 0) {
-    const chunks = await validateFirstChunk(tus, request, upload, iterator);
+    const chunks = await validateFirstChunk(tus, request, upload, body, iterator);
+    // Interrupted before a whole head arrived: nothing is stored, like any PATCH cut short.
+    if (!chunks) return { status: 204, headers: patchHeaders(tus, upload, offset), closeConnection: true };
     source = replay(chunks, iterator);
   }
   const newOffset = await tus.store.write(upload.id, offset, source);
@@ -68,24 +70,33 @@ async function writeBody<Ctx>(
   await tus.notify('onProgress', { upload: written, offset: newOffset, context: request.context });
   if (newOffset === upload.size && !upload.finalized) await tus.complete(written, request.context);
   if (body.overflowed) throw new TusError('length_exceeded');
-  const headers: Record<string, string> = { 'Upload-Offset': String(newOffset) };
-  const expiresAt = tus.expiresAt(written);
+  return { status: 204, headers: patchHeaders(tus, written, newOffset), closeConnection: !body.complete };
+}
+
+function patchHeaders<Ctx>(tus: Tus<Ctx>, upload: UploadInfo, offset: number): Record<string, string> {
+  const headers: Record<string, string> = { 'Upload-Offset': String(offset) };
+  const expiresAt = tus.expiresAt(upload);
   if (expiresAt) headers['Upload-Expires'] = httpDate(expiresAt);
-  return { status: 204, headers, closeConnection: !body.complete };
+  return headers;
 }
 
 /**
  * Reads the head of the first chunk and checks its format. A refused upload
- * is removed from the store and the rest of the body is never read.
+ * is removed from the store and the rest of the body is never read;
+ * `undefined` when the body was interrupted before a whole head arrived.
  */
 async function validateFirstChunk<Ctx>(
   tus: Tus<Ctx>,
   request: TusRequest<Ctx>,
   upload: UploadInfo,
+  body: RequestBody,
   iterator: AsyncIterator<Uint8Array>,
-): Promise<Uint8Array[]> {
+): Promise<Uint8Array[] | undefined> {
   const { chunks, head } = await readHead(iterator, HEAD_BYTES);
-  if (head.byteLength < MIN_UPLOAD_SIZE) throw new TusError('first_chunk_too_short');
+  if (head.byteLength < MIN_UPLOAD_SIZE) {
+    if (body.interrupted) return undefined;
+    throw new TusError('first_chunk_too_short');
+  }
   const detected = await detectFormat(head);
   const media = acceptMedia(detected, tus.mediaRule);
   if (!media) {

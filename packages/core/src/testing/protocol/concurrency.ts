@@ -64,6 +64,19 @@ export function concurrencyCases(suite: ProtocolSuiteOptions): void {
     if (isReadableStore(h.tus.store)) expect(await sha256(await h.tus.store.read(id))).toBe(await sha256(data));
   });
 
+  it('a first PATCH taken over before 64 bytes arrived answers 204 at offset 0, not 400', async () => {
+    const data = wavFile(KiB);
+    const { id } = await h.create(data.length);
+    const { req, response } = h.rawPatch(id, 0, data.length);
+    req.write(data.subarray(0, 30));
+    await progressed(id, 30);
+    const head = await h.head(id);
+    expect(head.headers.get('upload-offset')).toBe('0');
+    expect(await response).toMatchObject({ status: 204, headers: { 'upload-offset': '0' } });
+    req.destroy();
+    expect((await h.patch(id, 0, data)).status).toBe(204);
+  });
+
   it('stops reading a bogus 64 MiB first PATCH after its head', async () => {
     const pdf = readFileSync(join(suite.fixturesDir, 'not-media', 'document.pdf'));
     const total = 64 * MiB;
