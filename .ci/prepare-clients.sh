@@ -1,20 +1,27 @@
 # shellcheck shell=bash
 # Installs the real TUS clients the end-to-end tests drive, when missing:
 # curl (Debian) and tuspy (PyPI, pinned in examples/server/requirements-e2e.txt);
-# and redis-server (Debian), which the Redis locker's tests start on a free
-# loopback port themselves (no system service is used or needed).
+# redis-server (Debian), which the Redis locker's tests start on a free
+# loopback port themselves (no system service is used or needed); and
+# chromium (Debian), which the upload page's browser test drives through
+# playwright-core (no browser is downloaded).
 # Sourced by .ci/run; returns non-zero on failure.
 
 _tuskit_prepare_clients() (
   missing=''
   command -v curl >/dev/null 2>&1 || missing="$missing curl"
   command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
+  [ -x /usr/bin/chromium ] || missing="$missing chromium"
   if [ -n "$missing" ]; then
     # shellcheck disable=SC2086 # one word per package
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >&2 || exit 1
   fi
   if ! redis-server --version >/dev/null 2>&1; then
     echo "redis-server is not runnable after installing it" >&2
+    exit 1
+  fi
+  if ! /usr/bin/chromium --version >/dev/null 2>&1; then
+    echo "chromium is not runnable after installing it" >&2
     exit 1
   fi
   requirements="$(dirname "${BASH_SOURCE[0]}")/../examples/server/requirements-e2e.txt"

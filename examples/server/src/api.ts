@@ -4,12 +4,15 @@ import type { AssetService } from './assets.js';
 import { DOWNLOADS_PATH, type DownloadLinks } from './downloads.js';
 import { ApiError } from './errors.js';
 import { errorResponse, json, readJson, type ApiRequest, type ApiResponse } from './http.js';
+import { PAGE_ASSETS_PATH, type UploadPage } from './page.js';
 import { parseAssetFilter, parseAssetInput, parseProjectInput } from './validation.js';
 
 /** Options of {@link createApi}. */
 export interface ApiOptions {
   service: AssetService;
   links: DownloadLinks;
+  /** The browser upload page, served at `/` without the API key. */
+  page: UploadPage;
   /** Checks the `Authorization` header. */
   isAuthorized: (authorization: string | undefined) => boolean;
   /** Largest `size_bytes` accepted (the engine's Tus-Max-Size). */
@@ -45,22 +48,24 @@ interface Route {
 }
 
 /**
- * The REST endpoints of the reference API: projects, assets and signed
- * downloads. The Express and Koa apps hand every non-TUS request to
- * {@link Api.handle} and copy the answer onto their response.
+ * The REST endpoints of the reference API: projects, assets, signed
+ * downloads and the upload page. The Express and Koa apps hand every
+ * non-TUS request to {@link Api.handle} and copy the answer onto their
+ * response.
  *
  * @example
  * ```ts
- * const api = createApi({ service, links, isAuthorized: bearerCheck(apiKey), maxUploadBytes: tus.maxSize, logger });
+ * const api = createApi({ service, links, page, isAuthorized: bearerCheck(apiKey), maxUploadBytes: tus.maxSize, logger });
  * const { status, headers, body } = await api.handle({ method: 'GET', url: '/v1/assets', header, body: req });
  * ```
  */
 export function createApi(options: ApiOptions): Api {
-  const { service, links, isAuthorized, maxUploadBytes, logger } = options;
+  const { service, links, page, isAuthorized, maxUploadBytes, logger } = options;
   const download = async ({ request, param, query }: RouteCall) => {
     links.verify(param, query);
     return links.serve(service.readyAsset(param), request.method, request.header('range'));
   };
+  const pageFile = async ({ request, param }: RouteCall) => page.serve(param || 'index.html', request.method);
   const routes: Route[] = [
     {
       path: /^\/v1\/projects$/,
@@ -85,6 +90,8 @@ export function createApi(options: ApiOptions): Api {
       public: true,
       methods: { GET: download, HEAD: download },
     },
+    { path: /^\/$/, public: true, methods: { GET: pageFile, HEAD: pageFile } },
+    { path: new RegExp(`^${PAGE_ASSETS_PATH}/([^/]+)$`), public: true, methods: { GET: pageFile, HEAD: pageFile } },
   ];
 
   return {

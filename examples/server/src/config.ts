@@ -44,13 +44,27 @@ export interface ServerOptions {
   uploadIdleTtlSeconds?: number;
   /** `REAP_INTERVAL_SECONDS`: how often expired uploads are reaped. Default 60. */
   reapIntervalSeconds?: number;
+  /** `PATCH_IDLE_TIMEOUT_SECONDS`: a PATCH that receives no byte for this long ends, keeping its bytes. Default 60. */
+  patchIdleTimeoutSeconds?: number;
+  /**
+   * `REDIS_URL` (`redis://…` or `rediss://…`): upload locks live in this
+   * Redis, so several instances can share one store and catalog. Default:
+   * in-process locks (one instance).
+   */
+  redisUrl?: string;
+  /** `REDIS_LOCK_PREFIX`: prefix of the lock keys and channels. Default `tuskit:lock:`. */
+  redisLockPrefix?: string;
+  /** `REDIS_LOCK_TTL_SECONDS`: how long the lock of a killed instance outlives it. Default 10. */
+  redisLockTtlSeconds?: number;
   /** Default: the console. */
   logger?: Logger;
 }
 
 /** Every option once defaults are applied (the store stays optional: it is built at start). */
-export type ResolvedServerOptions = Required<Omit<ServerOptions, 'publicUrl' | 'apiKey' | 'store'>> &
-  Pick<ServerOptions, 'publicUrl' | 'apiKey' | 'store'>;
+export type ResolvedServerOptions = Required<Omit<ServerOptions, OptionalOption>> & Pick<ServerOptions, OptionalOption>;
+
+/** Options without a default value. */
+type OptionalOption = 'publicUrl' | 'apiKey' | 'store' | 'redisUrl' | 'redisLockPrefix';
 
 /**
  * Thrown for a variable or option that cannot be used; `main` prints its
@@ -74,6 +88,8 @@ const DEFAULTS = {
   uploadTtlSeconds: 604_800,
   uploadIdleTtlSeconds: 172_800,
   reapIntervalSeconds: 60,
+  patchIdleTimeoutSeconds: 60,
+  redisLockTtlSeconds: 10,
 } as const;
 
 /** The console, as the default {@link Logger}. */
@@ -97,6 +113,8 @@ export function resolveOptions(options: ServerOptions): ResolvedServerOptions {
   checkInteger('UPLOAD_TTL_SECONDS', resolved.uploadTtlSeconds, 1, Number.MAX_SAFE_INTEGER);
   checkInteger('UPLOAD_IDLE_TTL_SECONDS', resolved.uploadIdleTtlSeconds, 1, Number.MAX_SAFE_INTEGER);
   checkInteger('REAP_INTERVAL_SECONDS', resolved.reapIntervalSeconds, 1, 2_147_483);
+  checkInteger('PATCH_IDLE_TIMEOUT_SECONDS', resolved.patchIdleTimeoutSeconds, 1, 2_147_483);
+  checkInteger('REDIS_LOCK_TTL_SECONDS', resolved.redisLockTtlSeconds, 1, 2_147_483);
   if (!FRAMEWORKS.includes(resolved.framework)) {
     throw new ConfigError(`FRAMEWORK must be ${FRAMEWORKS.join(' or ')}, not "${resolved.framework}".`);
   }
@@ -105,6 +123,7 @@ export function resolveOptions(options: ServerOptions): ResolvedServerOptions {
     ...resolved,
     dataDir: resolve(resolved.dataDir),
     publicUrl: resolved.publicUrl === undefined ? undefined : checkPublicUrl(resolved.publicUrl),
+    redisUrl: resolved.redisUrl === undefined ? undefined : checkRedisUrl(resolved.redisUrl),
   };
 }
 
@@ -119,13 +138,8 @@ export function resolveOptions(options: ServerOptions): ResolvedServerOptions {
  * ```
  */
 export function optionsFromEnv(env: NodeJS.ProcessEnv): ServerOptions {
-  const text = (name: string) => (env[name]?.trim() ? env[name].trim() : undefined);
-  const integer = (name: string) => {
-    const value = text(name);
-    if (value === undefined) return undefined;
-    if (!/^\d{1,16}$/.test(value)) throw new ConfigError(`${name} must be a non-negative integer, not "${value}".`);
-    return Number(value);
-  };
+  const text = (name: string) => envText(env, name);
+  const integer = (name: string) => envInteger(env, name);
   return {
     port: integer('PORT'),
     host: text('HOST'),
@@ -137,7 +151,39 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): ServerOptions {
     uploadTtlSeconds: integer('UPLOAD_TTL_SECONDS'),
     uploadIdleTtlSeconds: integer('UPLOAD_IDLE_TTL_SECONDS'),
     reapIntervalSeconds: integer('REAP_INTERVAL_SECONDS'),
+    patchIdleTimeoutSeconds: integer('PATCH_IDLE_TIMEOUT_SECONDS'),
+    redisUrl: text('REDIS_URL'),
+    redisLockPrefix: text('REDIS_LOCK_PREFIX'),
+    redisLockTtlSeconds: integer('REDIS_LOCK_TTL_SECONDS'),
   };
+}
+
+/**
+ * A variable's trimmed value; `undefined` when it is unset or blank.
+ *
+ * @example
+ * ```ts
+ * envText({ S3_BUCKET: ' media ' }, 'S3_BUCKET'); // 'media'
+ * ```
+ */
+export function envText(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  return env[name]?.trim() || undefined;
+}
+
+/**
+ * A variable holding a non-negative integer; `undefined` when it is unset or
+ * blank. Throws a {@link ConfigError} for anything else.
+ *
+ * @example
+ * ```ts
+ * envInteger({ PORT: '8080' }, 'PORT'); // 8080
+ * ```
+ */
+export function envInteger(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const value = envText(env, name);
+  if (value === undefined) return undefined;
+  if (!/^\d{1,16}$/.test(value)) throw new ConfigError(`${name} must be a non-negative integer, not "${value}".`);
+  return Number(value);
 }
 
 /**
@@ -163,6 +209,12 @@ function checkPublicUrl(value: string): string {
     throw new ConfigError(`PUBLIC_URL must be an http(s) origin with an optional path, not "${value}".`);
   }
   return url.href.replace(/\/+$/, '');
+}
+
+function checkRedisUrl(value: string): string {
+  // The URL may carry a password: never echo it.
+  if (!/^rediss?:$/.test(URL.parse(value)?.protocol ?? '')) throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL.');
+  return value;
 }
 
 function checkInteger(name: string, value: number, min: number, max: number): void {

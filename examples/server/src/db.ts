@@ -148,20 +148,22 @@ export class Catalog {
 export function openCatalog(path: string): Catalog {
   mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
+  // First: instances sharing the file (scale-out) wait for each other from the first statement on.
+  db.pragma('busy_timeout = 5000');
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
   migrate(db);
   return new Catalog(db);
 }
 
+/** IMMEDIATE, and the version read inside: instances starting together migrate one after the other. */
 function migrate(db: Database.Database): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
   db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
     for (const [index, sql] of MIGRATIONS.entries()) {
       if (index < version) continue;
       db.exec(sql);
       db.pragma(`user_version = ${index + 1}`);
     }
-  })();
+  }).immediate();
 }

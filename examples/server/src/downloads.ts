@@ -1,7 +1,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isDownloadUrlStore, isReadableStore, type DataStore } from '@tuskit/core';
+import { isDownloadUrlStore, isReadableStore, TusError, type DataStore } from '@tuskit/core';
+import type { Logger } from './config.js';
 import type { AssetRecord } from './db.js';
 import { ApiError } from './errors.js';
 import type { ApiResponse } from './http.js';
@@ -19,29 +20,34 @@ export const DOWNLOADS_PATH = '/v1/downloads';
  * asset id and the expiry, served by {@link DownloadLinks.serve} without the
  * API key.
  *
+ * When the store fails to sign (GCS credentials without a private key nor the
+ * right to `signBlob`), the asset gets the API's own link instead; a failure
+ * other than the store's own errors (`TusError`) means the credentials can
+ * never sign, so it is logged once and the store is not asked again.
+ *
  * @example
  * ```ts
- * const links = new DownloadLinks(store, await loadDownloadSecret(dataDir));
+ * const links = new DownloadLinks(store, await loadDownloadSecret(dataDir), logger);
  * asset.download_url = await links.urlFor(asset, 'http://127.0.0.1:1080');
  * ```
  */
 export class DownloadLinks {
   readonly #store: DataStore;
   readonly #secret: Buffer;
+  readonly #logger: Logger;
+  #storeSigns: boolean;
 
-  constructor(store: DataStore, secret: Buffer) {
+  constructor(store: DataStore, secret: Buffer, logger: Logger) {
     this.#store = store;
     this.#secret = secret;
+    this.#logger = logger;
+    this.#storeSigns = isDownloadUrlStore(store);
   }
 
   /** A fresh 15-minute URL of a ready asset; `null` when the store can neither sign nor read. */
   async urlFor(asset: AssetRecord, origin: string, now = Date.now()): Promise<string | null> {
-    if (isDownloadUrlStore(this.#store)) {
-      return this.#store.downloadUrl(asset.id, {
-        expiresInSeconds: DOWNLOAD_TTL_SECONDS,
-        ...(asset.content_type && { contentType: asset.content_type }),
-      });
-    }
+    const signed = await this.#storeUrl(asset);
+    if (signed !== undefined) return signed;
     if (!isReadableStore(this.#store)) return null;
     const expires = Math.floor(now / 1000) + DOWNLOAD_TTL_SECONDS;
     const query = new URLSearchParams({ expires: String(expires), signature: this.#sign(asset.id, expires) });
@@ -84,6 +90,24 @@ export class DownloadLinks {
     return { status, headers, body: await this.#store.read(asset.id, range) };
   }
 
+  /** The store's presigned URL; `undefined` when it has none or could not sign. */
+  async #storeUrl(asset: AssetRecord): Promise<string | undefined> {
+    if (!this.#storeSigns || !isDownloadUrlStore(this.#store)) return undefined;
+    try {
+      return await this.#store.downloadUrl(asset.id, {
+        expiresInSeconds: DOWNLOAD_TTL_SECONDS,
+        ...(asset.content_type && { contentType: asset.content_type }),
+      });
+    } catch (error) {
+      // A TusError is the store's outage of the moment; anything else, credentials that can never sign.
+      const lasting = !(error instanceof TusError);
+      if (lasting) this.#storeSigns = false;
+      const scope = lasting ? 'every download from now on' : `asset ${asset.id}`;
+      this.#logger.error(`the store could not sign a download URL: serving ${scope} through ${DOWNLOADS_PATH}`, error);
+      return undefined;
+    }
+  }
+
   #sign(id: string, expires: number): string {
     return createHmac('sha256', this.#secret).update(`${id}:${expires}`).digest('base64url');
   }
@@ -101,10 +125,16 @@ export class DownloadLinks {
 export async function loadDownloadSecret(dataDir: string): Promise<Buffer> {
   const path = join(dataDir, 'download-secret');
   await mkdir(dataDir, { recursive: true });
+  // Written aside, then linked into place: an instance starting next to this one (scale-out) sees no
+  // file or the whole secret, never a half-written one.
+  const draft = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  await writeFile(draft, randomBytes(32).toString('hex'), { flag: 'wx', mode: 0o600 });
   try {
-    await writeFile(path, randomBytes(32).toString('hex'), { flag: 'wx', mode: 0o600 });
+    await link(draft, path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    await unlink(draft);
   }
   return Buffer.from((await readFile(path, 'utf8')).trim(), 'hex');
 }

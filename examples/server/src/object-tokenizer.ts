@@ -4,6 +4,8 @@ import { AbstractTokenizer, EndOfStreamError, type IRandomAccessFileInfo, type I
 
 /** Forward gaps up to this size are read through rather than paid for with a new ranged read. */
 const SKIP_THROUGH_BYTES = 1024 * 1024;
+/** Consumed bytes kept for seeks back: parsers peek at bytes, then read them again. */
+const LOOKBEHIND_BYTES = 64 * 1024;
 
 /**
  * The object could not be read (store failure or shutdown), as opposed to
@@ -20,9 +22,10 @@ export class ObjectReadError extends Error {
 
 /**
  * Reads a stored object at any position through `store.read(id, range)`:
- * forward reads share one open stream, a seek backwards or far ahead opens
- * a new ranged read, so a parser that jumps to the end of a 50 GB file (an
- * MP4 `moov` box) costs two requests, not 50 GB.
+ * forward reads share one open stream, and so do seeks back into the last
+ * 64 KiB read (a parser peeking, then reading); a seek further back or far
+ * ahead opens a new ranged read, so a parser that jumps to the end of a
+ * 50 GB file (an MP4 `moov` box) costs two requests, not 50 GB.
  *
  * @example
  * ```ts
@@ -41,6 +44,9 @@ export class ObjectCursor {
   #pending: Uint8Array = new Uint8Array(0);
   /** Position of the first byte of `#pending` in the object. */
   #position = 0;
+  /** The bytes consumed right before `#position`, oldest first: the last {@link LOOKBEHIND_BYTES} or more. */
+  #behind: Uint8Array[] = [];
+  #behindBytes = 0;
 
   constructor(store: ReadableStore, id: string, size: number, signal?: AbortSignal) {
     this.#store = store;
@@ -68,10 +74,13 @@ export class ObjectCursor {
     this.#stream = undefined;
     this.#chunks = undefined;
     this.#pending = new Uint8Array(0);
+    this.#behind = [];
+    this.#behindBytes = 0;
   }
 
   async #seek(position: number): Promise<void> {
     const gap = position - this.#position;
+    if (gap < 0 && -gap <= this.#behindBytes) return this.#unread(-gap);
     if (this.#chunks && gap >= 0 && gap <= SKIP_THROUGH_BYTES) {
       for (let left = gap; left > 0 && (await this.#fill()); ) {
         const n = Math.min(this.#pending.byteLength, left);
@@ -98,8 +107,28 @@ export class ObjectCursor {
   }
 
   #consume(n: number): void {
+    this.#behind.push(this.#pending.subarray(0, n));
+    this.#behindBytes += n;
+    while (this.#behindBytes - this.#behind[0]!.byteLength >= LOOKBEHIND_BYTES) {
+      this.#behindBytes -= this.#behind.shift()!.byteLength;
+    }
     this.#pending = this.#pending.subarray(n);
     this.#position += n;
+  }
+
+  /** Moves back `n` kept bytes: they are pending again. */
+  #unread(n: number): void {
+    const pieces = [this.#pending];
+    for (let left = n; left > 0; ) {
+      const last = this.#behind.pop()!;
+      const taken = Math.min(left, last.byteLength);
+      pieces.unshift(last.subarray(last.byteLength - taken));
+      if (taken < last.byteLength) this.#behind.push(last.subarray(0, last.byteLength - taken));
+      left -= taken;
+    }
+    this.#behindBytes -= n;
+    this.#pending = Buffer.concat(pieces);
+    this.#position -= n;
   }
 
   async #guard<T>(read: () => Promise<T>): Promise<T> {

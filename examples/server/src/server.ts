@@ -1,7 +1,7 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createTus, type DataStore, type Tus, type TusHooks } from '@tuskit/core';
+import { createTus, type DataStore, type Locker, type Tus, type TusHooks } from '@tuskit/core';
 import { createApi, type AppOptions } from './api.js';
 import { createExpressApp } from './apps/express.js';
 import { createKoaApp } from './apps/koa.js';
@@ -11,6 +11,8 @@ import { defaultPublicUrl, resolveOptions, type Framework, type ResolvedServerOp
 import { openCatalog, type Catalog } from './db.js';
 import { DownloadLinks, loadDownloadSecret } from './downloads.js';
 import { assetLifecycle } from './lifecycle.js';
+import { createUploadLocks, type UploadLocks } from './locker.js';
+import { UploadPage } from './page.js';
 import { ProcessingQueue } from './processing.js';
 import { createStoreFromEnv } from './store.js';
 
@@ -57,18 +59,24 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const { logger } = config;
   const apiKey = config.apiKey ?? generateApiKey();
   const isAuthorized = bearerCheck(apiKey);
-  const store = config.store ?? (await createStoreFromEnv({ env: process.env, dataDir: config.dataDir }));
-  const links = new DownloadLinks(store, await loadDownloadSecret(config.dataDir));
-  const catalog = openCatalog(join(config.dataDir, 'api.sqlite'));
-  const processing = new ProcessingQueue({ catalog, store, logger });
-  const tus = createEngine(config, { store, isAuthorized, hooks: assetLifecycle({ catalog, processing, logger }) });
   // The origin is known only once listening (PORT=0); nothing reads it before.
   let origin = config.publicUrl ?? '';
+  const page = await UploadPage.load(() => origin);
+  const store = config.store ?? (await createStoreFromEnv({ env: process.env, dataDir: config.dataDir }));
+  const links = new DownloadLinks(store, await loadDownloadSecret(config.dataDir), logger);
+  const catalog = openCatalog(join(config.dataDir, 'api.sqlite'));
+  const processing = new ProcessingQueue({ catalog, store, logger });
+  const locks = createUploadLocks(config);
+  const hooks = assetLifecycle({ catalog, processing, logger });
+  const tus = createEngine(config, { store, locker: locks.locker, isAuthorized, hooks });
   const service = new AssetService({ catalog, uploads: tus, links, origin: () => origin });
-  const api = createApi({ service, links, isAuthorized, maxUploadBytes: tus.maxSize, logger });
-  const server = createServer(APPS[config.framework]({ tus, api, logger }));
+  const api = createApi({ service, links, page, isAuthorized, maxUploadBytes: tus.maxSize, logger });
+  // No limit on a whole request (Node's default is 5 minutes, too short for a large PATCH): a PATCH
+  // ends when its client is idle for PATCH_IDLE_TIMEOUT_SECONDS or a newer request takes it over.
+  const server = createServer({ requestTimeout: 0 }, APPS[config.framework]({ tus, api, logger }));
   const port = await listen(server, config.port, config.host).catch(async (error: unknown) => {
     await tus.close();
+    await locks.close();
     catalog.close();
     throw error;
   });
@@ -83,14 +91,19 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     framework: config.framework,
     reap: (now) => tus.reap(now),
     drain: () => processing.drain(),
-    close: () => (closing ??= shutDown(server, tus, processing, catalog)),
+    close: () => (closing ??= shutDown({ server, tus, processing, locks, catalog })),
   };
 }
 
 /** The TUS engine under `/v1/uploads`, configured from the options. */
 function createEngine(
   config: ResolvedServerOptions,
-  parts: { store: DataStore; isAuthorized: (authorization: string | undefined) => boolean; hooks: TusHooks<unknown> },
+  parts: {
+    store: DataStore;
+    locker: Locker | undefined;
+    isAuthorized: (authorization: string | undefined) => boolean;
+    hooks: TusHooks<unknown>;
+  },
 ): Tus<unknown> {
   return createTus<unknown>({
     store: parts.store,
@@ -99,14 +112,25 @@ function createEngine(
     uploadTtlMs: config.uploadTtlSeconds * 1000,
     idleTtlMs: config.uploadIdleTtlSeconds * 1000,
     reapIntervalMs: config.reapIntervalSeconds * 1000,
+    idleTimeoutMs: config.patchIdleTimeoutSeconds * 1000,
+    locker: parts.locker,
     authorize: (request) => parts.isAuthorized(request.header('authorization')),
     hooks: parts.hooks,
     onError: (error) => config.logger.error('upload error', error),
   });
 }
 
+/** What {@link shutDown} closes. */
+interface ServerParts {
+  server: Server;
+  tus: Tus<unknown>;
+  processing: ProcessingQueue;
+  locks: UploadLocks;
+  catalog: Catalog;
+}
+
 /** Stops accepting, lets in-flight PATCHes persist and answer, stops processing, then closes the rest. */
-async function shutDown(server: Server, tus: Tus<unknown>, processing: ProcessingQueue, catalog: Catalog): Promise<void> {
+async function shutDown({ server, tus, processing, locks, catalog }: ServerParts): Promise<void> {
   const closed = new Promise((resolve) => server.close(resolve));
   await tus.close();
   await processing.close();
@@ -114,6 +138,8 @@ async function shutDown(server: Server, tus: Tus<unknown>, processing: Processin
   const grace = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
   await closed;
   clearTimeout(grace);
+  // Only once no connection is left: a request on a kept-alive connection still needs the locks.
+  await locks.close();
   catalog.close();
 }
 

@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import type { DataStore } from '@tuskit/core';
 import { FileStore } from '@tuskit/store-fs';
 import { ConfigError } from './config.js';
+import { gcsStoreFromEnv } from './stores/gcs.js';
+import { s3StoreFromEnv } from './stores/s3.js';
 
 /** The values of `STORE`. */
 export const STORE_KINDS = ['fs', 's3', 'gcs'] as const;
@@ -16,22 +18,18 @@ export interface StoreFactoryContext {
 
 type StoreFactory = (context: StoreFactoryContext) => DataStore | Promise<DataStore>;
 
-/**
- * One factory per `STORE` value. To add a backend, replace its entry with a
- * factory that reads the store's own variables from `env` (`S3_ENDPOINT`,
- * `S3_BUCKET`, …; `GCS_BUCKET`, `STORAGE_EMULATOR_HOST`, …) and returns the
- * store, e.g. `s3: ({ env }) => new S3Store({ bucket: required(env, 'S3_BUCKET'), … })`.
- */
+/** One factory per `STORE` value; each reads its store's own variables (see the README). */
 const FACTORIES: Record<StoreKind, StoreFactory> = {
   fs: ({ dataDir }) => new FileStore({ directory: join(dataDir, 'uploads') }),
-  s3: notAvailableYet('s3', '@tuskit/store-s3'),
-  gcs: notAvailableYet('gcs', '@tuskit/store-gcs'),
+  s3: ({ env }) => s3StoreFromEnv(env),
+  gcs: ({ env }) => gcsStoreFromEnv(env),
 };
 
 /**
- * Builds the upload store named by `STORE` (default `fs`: files under
- * `DATA_DIR/uploads`). Throws a {@link ConfigError} for an unknown or
- * unavailable store.
+ * Builds the upload store named by `STORE`: `fs` (the default; files under
+ * `DATA_DIR/uploads`), `s3` or `gcs` (from their own variables). Throws a
+ * {@link ConfigError} for an unknown store or a missing or malformed
+ * variable of the chosen one.
  *
  * @example
  * ```ts
@@ -57,12 +55,4 @@ export function storeKindFromEnv(env: NodeJS.ProcessEnv): StoreKind {
     throw new ConfigError(`STORE must be one of ${STORE_KINDS.join(', ')}, not "${kind}".`);
   }
   return kind as StoreKind;
-}
-
-function notAvailableYet(kind: StoreKind, packageName: string): StoreFactory {
-  return () => {
-    throw new ConfigError(
-      `STORE=${kind} is not available yet: ${packageName} is not wired into this server (see src/store.ts). Use STORE=fs.`,
-    );
-  };
 }

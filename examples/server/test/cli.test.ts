@@ -82,14 +82,17 @@ describe.each(FRAMEWORK_NAMES)('node dist/main.js with FRAMEWORK=%s', (framework
     expect((await stat(join(dataDir, 'uploads', inFlight.asset.id))).size).toBe(256 * 1024);
   });
 
-  it('exits 1 with a clear message for a bad variable', async () => {
+  it.each([
+    [{ FRAMEWORK: 'hapi' }, 'FRAMEWORK must be express or koa, not "hapi".'],
+    [{ STORE: 's3', S3_BUCKET: '' }, 'S3_BUCKET must be set with STORE=s3.'],
+  ])('exits 1 with a clear message for a bad variable: %j', async (variables, message) => {
     child = spawn(process.execPath, [MAIN], {
-      env: { ...process.env, PORT: '0', DATA_DIR: dataDir, FRAMEWORK: 'hapi' },
+      env: { ...process.env, PORT: '0', DATA_DIR: dataDir, FRAMEWORK: framework, ...variables },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const stderr: Buffer[] = [];
     child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
     expect(await once(child, 'exit')).toEqual([1, null]);
-    expect(Buffer.concat(stderr).toString()).toContain('configuration error: FRAMEWORK must be express or koa, not "hapi".');
+    expect(Buffer.concat(stderr).toString()).toContain(`configuration error: ${message}`);
   });
 });

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectReadyAsset } from './support/assertions.js';
 import { FIXTURES_DIR, fixtureCases, type MediaCase } from './support/media.js';
-import { FRAMEWORK_NAMES, suiteServer } from './support/server.js';
+import { CLIENT_MATRIX, describeOnServers } from './support/server.js';
 
 const run = promisify(execFile);
 const CURL_SCRIPT = fileURLToPath(new URL('./clients/curl-upload.sh', import.meta.url));
@@ -14,9 +14,8 @@ const REQUIREMENTS = fileURLToPath(new URL('../requirements-e2e.txt', import.met
 const [m4a, mp3, ogg, wav, mp4, webm] = fixtureCases() as [MediaCase, MediaCase, MediaCase, MediaCase, MediaCase, MediaCase];
 const pathOf = (media: MediaCase) => `${FIXTURES_DIR}/media/${media.name}`;
 
-describe.each(FRAMEWORK_NAMES)('real clients against the API on %s', (framework) => {
-  const t = suiteServer(framework);
-
+// Every case on Express over fs, S3 (MinIO) and GCS (fake-gcs-server), and on Koa over fs (see CLIENT_MATRIX).
+describeOnServers(CLIENT_MATRIX, 'real clients against the API', (t) => {
   describe('curl, the raw shell loop', () => {
     const curlUpload = async (media: MediaCase, chunk: number, extra: { url?: string; maxChunks?: number } = {}) => {
       const env: NodeJS.ProcessEnv = { ...process.env, API: t.server.url, API_KEY: t.server.apiKey, PROJECT_ID: t.project.id };

@@ -1,5 +1,8 @@
 import { resolve } from 'node:path';
+import { isDownloadUrlStore, isListableStore, isReadableStore } from '@tuskit/core';
 import { FileStore } from '@tuskit/store-fs';
+import { GcsStore } from '@tuskit/store-gcs';
+import { S3Store } from '@tuskit/store-s3';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, createStoreFromEnv, optionsFromEnv, resolveOptions } from '../src/index.js';
 import { ApiClient, startTestServer } from './support/server.js';
@@ -74,12 +77,47 @@ describe('createStoreFromEnv', () => {
   });
 
   it.each([
-    ['s3', '@tuskit/store-s3'],
-    ['gcs', '@tuskit/store-gcs'],
-  ])('says STORE=%s is not available yet', async (kind, packageName) => {
-    const created = createStoreFromEnv({ env: { STORE: kind }, dataDir: '/tmp' });
+    [{ STORE: 's3' }, 'S3_BUCKET must be set with STORE=s3.'],
+    [{ STORE: 'gcs', GCS_PROJECT_ID: 'media' }, 'GCS_BUCKET must be set with STORE=gcs.'],
+    [{ STORE: 's3', S3_BUCKET: 'b', S3_PART_SIZE: '1048576' }, 'S3_PART_SIZE must be from 5242880 (5 MiB) to 5368709120 (5 GiB), not 1048576.'],
+    [{ STORE: 's3', S3_BUCKET: 'b', S3_PART_SIZE: '8M' }, 'S3_PART_SIZE must be a non-negative integer, not "8M".'],
+    [{ STORE: 's3', S3_BUCKET: 'b', S3_ENDPOINT: 'minio:9000' }, 'S3_ENDPOINT must be an http(s) URL, not "minio:9000".'],
+    [{ STORE: 's3', S3_BUCKET: 'b', S3_FORCE_PATH_STYLE: 'maybe' }, 'S3_FORCE_PATH_STYLE must be true or false, not "maybe".'],
+    [{ STORE: 's3', S3_BUCKET: 'b', S3_ACCESS_KEY_ID: 'AKIA1' }, 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together'],
+    [{ STORE: 'gcs', GCS_BUCKET: 'b', STORAGE_EMULATOR_HOST: 'ftp://127.0.0.1:4443' }, 'STORAGE_EMULATOR_HOST must be an http(s) URL or host:port, not "ftp://127.0.0.1:4443".'],
+  ])('refuses %j with a ConfigError', async (env, message) => {
+    const created = createStoreFromEnv({ env, dataDir: '/tmp' });
     await expect(created).rejects.toThrow(ConfigError);
-    await expect(created).rejects.toThrow(`STORE=${kind} is not available yet: ${packageName}`);
+    await expect(created).rejects.toThrow(message);
+  });
+
+  it('builds an S3 store from the S3_* variables, with the SDK defaults where they are unset', async () => {
+    const aws = (await createStoreFromEnv({ env: { STORE: 's3', S3_BUCKET: 'media' }, dataDir: '/tmp' })) as S3Store;
+    expect(aws).toBeInstanceOf(S3Store);
+    expect([aws.bucket, aws.keyPrefix, await aws.client.config.region(), aws.client.config.forcePathStyle]).toEqual(['media', '', 'us-east-1', false]);
+    const env = {
+      STORE: 's3',
+      S3_BUCKET: 'media',
+      S3_ENDPOINT: 'http://127.0.0.1:9000/',
+      S3_REGION: 'eu-central-1',
+      S3_ACCESS_KEY_ID: 'minio',
+      S3_SECRET_ACCESS_KEY: 'minio-secret',
+      S3_KEY_PREFIX: 'uploads/',
+    };
+    const minio = (await createStoreFromEnv({ env, dataDir: '/tmp' })) as S3Store;
+    expect([minio.keyPrefix, await minio.client.config.region(), minio.client.config.forcePathStyle]).toEqual(['uploads/', 'eu-central-1', true]);
+    expect(await minio.client.config.endpoint?.()).toMatchObject({ protocol: 'http:', hostname: '127.0.0.1', port: 9000, path: '/' });
+    expect(await minio.client.config.credentials()).toMatchObject({ accessKeyId: 'minio', secretAccessKey: 'minio-secret' });
+    const virtualHosted = (await createStoreFromEnv({ env: { ...env, S3_FORCE_PATH_STYLE: 'no' }, dataDir: '/tmp' })) as S3Store;
+    expect(virtualHosted.client.config.forcePathStyle).toBe(false);
+  });
+
+  it('builds a GCS store that signs its own download URLs, unless on an emulator', async () => {
+    const gcs = await createStoreFromEnv({ env: { STORE: 'gcs', GCS_BUCKET: 'media', GCS_PROJECT_ID: 'p', GCS_KEY_PREFIX: 'u/' }, dataDir: '/tmp' });
+    expect(gcs).toBeInstanceOf(GcsStore);
+    expect([(gcs as GcsStore).bucket.name, (gcs as GcsStore).objectName('a1'), isDownloadUrlStore(gcs)]).toEqual(['media', 'u/a1', true]);
+    const emulated = await createStoreFromEnv({ env: { STORE: 'gcs', GCS_BUCKET: 'media', STORAGE_EMULATOR_HOST: '127.0.0.1:4443' }, dataDir: '/tmp' });
+    expect([isDownloadUrlStore(emulated), isReadableStore(emulated), isListableStore(emulated)]).toEqual([false, true, true]);
   });
 
   it('refuses an unknown STORE', async () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import { wavFile } from '@tuskit/core/testing';
 import { FileStore } from '@tuskit/store-fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDuration, measureDuration } from '../src/index.js';
+import { ObjectCursor } from '../src/object-tokenizer.js';
 import { expectDuration } from './support/assertions.js';
 import { fixtureCases, generatedCases, mp4WithTrailingMoov } from './support/media.js';
 
@@ -60,6 +62,14 @@ describe('measureDuration, reading through the store', () => {
     expect(duration).toBe((samples / 48_000).toFixed(3));
   });
 
+  it.each(fixtureCases())('measures $name in two ranged reads: peeks reuse the open one', async (media) => {
+    const id = await stored(media.bytes);
+    const before = store.reads;
+    await measureDuration(store, id, { size: media.bytes.length, contentType: media.contentType });
+    // One for the tags at the end, one from the start; parsers peek at bytes, then read them again.
+    expect(store.reads - before).toBe(2);
+  });
+
   it('jumps over the media data to a trailing moov box instead of reading it', async () => {
     const gap = 32 * 1024 * 1024;
     const bytes = mp4WithTrailingMoov(gap);
@@ -80,6 +90,26 @@ describe('measureDuration, reading through the store', () => {
     await expect(measureDuration(store, 'never-stored', { size: 1000, contentType: 'audio/wav' })).rejects.toThrow(
       /Could not read object never-stored/,
     );
+  });
+});
+
+describe('ObjectCursor', () => {
+  it('seeks back into the last 64 KiB it read without a new read, and further back with one', async () => {
+    const bytes = randomBytes(300_000);
+    const id = await stored(bytes);
+    const cursor = new ObjectCursor(store, id, bytes.length);
+    const readAt = async (position: number, length: number) => {
+      const target = new Uint8Array(length);
+      expect(await cursor.read(target, position)).toBe(length);
+      expect(Buffer.from(target).equals(bytes.subarray(position, position + length))).toBe(true);
+    };
+    const before = store.reads;
+    for (let position = 0; position < 100_000; position += 7_000) await readAt(position, 7_000);
+    await readAt(105_000 - 65_536, 70_000); // back across stream chunks, to the oldest byte kept
+    expect(store.reads - before).toBe(1);
+    await readAt(0, 1000);
+    expect(store.reads - before).toBe(2);
+    cursor.close();
   });
 });
 

@@ -1,10 +1,10 @@
 import { wavFile } from '@tuskit/core/testing';
 import { Readable } from 'node:stream';
 import { Upload, type FileReader, type UploadOptions } from 'tus-js-client';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { expectReadyAsset } from './support/assertions.js';
 import { fixtureCases, type MediaCase } from './support/media.js';
-import { FRAMEWORK_NAMES, storedBytes, suiteServer } from './support/server.js';
+import { CLIENT_MATRIX, describeOnServers } from './support/server.js';
 
 /** The options of an upload to a pre-allocated URL, without retries (a failure must show). */
 function clientOptions(uploadUrl: string, apiKey: string): UploadOptions {
@@ -71,9 +71,8 @@ function wavCase(bytes: number): MediaCase {
   };
 }
 
-describe.each(FRAMEWORK_NAMES)('tus-js-client against the API on %s', (framework) => {
-  const t = suiteServer(framework);
-
+// Every case on Express over fs, S3 (MinIO) and GCS (fake-gcs-server), and on Koa over fs (see CLIENT_MATRIX).
+describeOnServers(CLIENT_MATRIX, 'tus-js-client against the API', (t) => {
   it.each(fixtureCases())('uploads $name in 4 KiB chunks', async (media) => {
     const { asset, location } = await t.api.createAsset(t.project.id, media.bytes.length, 'en');
     await tusUpload(media.bytes, location, t.server.apiKey, { chunkSize: 4096 });
@@ -101,7 +100,7 @@ describe.each(FRAMEWORK_NAMES)('tus-js-client against the API on %s', (framework
     const released = new Promise<void>((resolve) => (release = resolve));
     const cut = new Upload(media.bytes, { ...clientOptions(location, t.server.apiKey), fileReader: stallingReader(half, released) });
     cut.start();
-    await storedBytes(t.dataDir, asset.id, half);
+    await t.store.received(asset.id, half);
     await cut.abort();
     release();
 

@@ -2,6 +2,7 @@ import { startService } from './container.js';
 import { fakeGcsImageFromEnv, networkModeFromEnv } from './env.js';
 import type { NetworkMode } from './env.js';
 import { uniqueBucketName } from './names.js';
+import { HEALTH_PATHS } from './outage.js';
 
 const FAKE_GCS_PORT = 4443;
 const DEFAULT_PROJECT_ID = 'tuskit-test';
@@ -15,6 +16,12 @@ export interface FakeGcsOptions {
   /** Reported back as `projectId`; fake-gcs-server accepts any project. */
   readonly projectId?: string;
   readonly startupTimeoutMs?: number;
+  /**
+   * `memory` (default), or `filesystem`: objects are kept in the container's
+   * filesystem, so they survive a stop and start of the container (see
+   * {@link backendOutage}).
+   */
+  readonly backend?: 'memory' | 'filesystem';
 }
 
 /** A running fake-gcs-server speaking the GCS JSON API over plain HTTP. */
@@ -28,7 +35,7 @@ export interface GcsTarget {
 }
 
 /**
- * Starts fake-gcs-server with the in-memory backend and waits for
+ * Starts fake-gcs-server (in-memory unless `backend: 'filesystem'`) and waits for
  * `/storage/v1/b`. Its public host and external URL are the endpoint itself,
  * so the URLs it hands out (resumable-upload Locations, media links) point
  * back at the port tests connect to.
@@ -47,12 +54,12 @@ export async function startFakeGcs(options: FakeGcsOptions = {}): Promise<GcsTar
     image: options.image ?? fakeGcsImageFromEnv(),
     network: options.network ?? networkModeFromEnv(),
     containerPort: FAKE_GCS_PORT,
-    healthPath: '/storage/v1/b',
+    healthPath: HEALTH_PATHS.fakeGcs,
     command: ({ bindHost, bindPort, publicHost, publicPort }) => [
       '-scheme', 'http',
       '-host', bindHost,
       '-port', String(bindPort),
-      '-backend', 'memory',
+      '-backend', options.backend ?? 'memory',
       // Requests are routed by Host header: it must equal what clients send.
       '-public-host', `${publicHost}:${publicPort}`,
       '-external-url', `http://${publicHost}:${publicPort}`,

@@ -14,6 +14,8 @@ export type { FakeGcsOptions, GcsTarget } from './fake-gcs.js';
 export { createBucket, createS3Client, externalS3FromEnv, s3ClientConfig, startMinio } from './minio.js';
 export type { MinioOptions, S3Connection, S3Target } from './minio.js';
 export { uniqueBucketName } from './names.js';
+export { backendOutage, HEALTH_PATHS } from './outage.js';
+export type { BackendOutage, BackendOutageOptions, OutageKind, OutageTarget } from './outage.js';
 export { describeWithRedis, isRedisRequired, redisAvailability, startRedis } from './redis.js';
 export type { RedisAvailability, RunningRedis } from './redis.js';
 export { freePort } from './ports.js';

@@ -4,6 +4,7 @@ import { startService } from './container.js';
 import { minioImageFromEnv, networkModeFromEnv, nonEmpty } from './env.js';
 import type { NetworkMode } from './env.js';
 import { randomSecret, uniqueBucketName } from './names.js';
+import { HEALTH_PATHS } from './outage.js';
 
 const MINIO_PORT = 9000;
 const MINIO_REGION = 'us-east-1';
@@ -69,7 +70,7 @@ async function startMinioContainer(options: MinioOptions): Promise<S3Target> {
     image: options.image ?? minioImageFromEnv(),
     network: options.network ?? networkModeFromEnv(),
     containerPort: MINIO_PORT,
-    healthPath: '/minio/health/live',
+    healthPath: HEALTH_PATHS.minio,
     command: ({ bindHost, bindPort }) => ['server', '/data', '--address', `${bindHost}:${bindPort}`],
     environment: {
       MINIO_ROOT_USER: accessKeyId,

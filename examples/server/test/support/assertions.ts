@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { expect } from 'vitest';
 import type { MediaCase } from './media.js';
 import { download, type ApiClient } from './server.js';
+import { apiDownloadLink, type StoreUnderTest } from './stores.js';
 
 export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -18,12 +19,14 @@ export function expectDuration(actual: string | null, expected: string | number)
 export interface ServerUnderTest {
   api: ApiClient;
   server: { url: string; drain(): Promise<void> };
+  /** Default: a store without presigned URLs (the API's own links). */
+  store?: Pick<StoreUnderTest, 'downloadUrl'>;
 }
 
 /**
  * Waits for processing, then checks that the asset is `ready` with the
- * media's fields and that its `download_url` serves the same bytes, whole
- * and by range.
+ * media's fields and that its `download_url` (the store's presigned URL or
+ * the API's own link) serves the same bytes, whole and by range.
  */
 export async function expectReadyAsset(t: ServerUnderTest, id: string, media: MediaCase): Promise<void> {
   await t.server.drain();
@@ -41,7 +44,7 @@ export async function expectReadyAsset(t: ServerUnderTest, id: string, media: Me
     error_message: null,
   });
   expectDuration(asset.duration_seconds, media.duration);
-  expect(asset.download_url).toMatch(new RegExp(`^${t.server.url}/v1/downloads/${id}\\?`));
+  expect(asset.download_url).toMatch(t.store?.downloadUrl(t.server.url, id) ?? apiDownloadLink(t.server.url, id));
 
   const whole = await download(asset.download_url as string);
   expect(whole.status).toBe(200);

@@ -3,11 +3,31 @@ import { watch } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { describeWithDocker } from '@tuskit/testkit';
+import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
 import { LineLog } from './lines.js';
-import { startServer, type AssetJson, type Framework, type RunningServer, type ServerOptions } from '../../src/index.js';
+import { docker, stopBackends, storeUnderTest, type StoreUnderTest } from './stores.js';
+import { startServer, type AssetJson, type Framework, type RunningServer, type ServerOptions, type StoreKind } from '../../src/index.js';
 
 export const FRAMEWORK_NAMES: Framework[] = ['express', 'koa'];
+
+/** A framework over a store. */
+export interface ServerCase {
+  framework: Framework;
+  store: StoreKind;
+}
+
+/**
+ * Where the end-to-end clients run: Express over every store, Koa over fs.
+ * The adapters do not touch the store, so Koa over S3 and GCS would double
+ * the slowest suites on a 2-core CI without reaching new code.
+ */
+export const CLIENT_MATRIX: readonly ServerCase[] = [
+  { framework: 'express', store: 'fs' },
+  { framework: 'koa', store: 'fs' },
+  { framework: 'express', store: 's3' },
+  { framework: 'express', store: 'gcs' },
+];
 
 /** A JSON answer. */
 export interface JsonAnswer<T = any> {
@@ -41,18 +61,22 @@ export interface TestServer {
 /** A {@link TestServer} shared by a suite, with a project to create assets in. */
 export interface SuiteServer extends Omit<TestServer, 'restart' | 'dispose'> {
   project: ProjectJson;
+  /** The store the server runs on, and its backend seen from outside. */
+  store: StoreUnderTest;
 }
 
 /**
- * Registers the hooks of a suite that shares one server: started (with a
- * project) before its tests, disposed after them, and checked after each
- * test for logged errors.
+ * Registers the hooks of a suite that shares one server on `storeKind`:
+ * started (with a project) before its tests, disposed after them, and
+ * checked after each test for logged errors.
  */
-export function suiteServer(framework: Framework, options: ServerOptions = {}): SuiteServer {
-  let current: (TestServer & { project: ProjectJson }) | undefined;
+export function suiteServer(framework: Framework, options: ServerOptions = {}, storeKind: StoreKind = 'fs'): SuiteServer {
+  let current: (TestServer & Pick<SuiteServer, 'project' | 'store'>) | undefined;
   beforeAll(async () => {
-    const started = await startTestServer(framework, options);
-    current = Object.assign(started, { project: await started.api.createProject() });
+    const dataDir = await mkdtemp(join(tmpdir(), 'tuskit-api-'));
+    const store = await storeUnderTest(storeKind, dataDir);
+    const started = await startTestServer(framework, { ...options, dataDir, store: store.store });
+    current = Object.assign(started, { project: await started.api.createProject(), store });
   });
   afterAll(() => current?.dispose());
   afterEach(() => expect(current?.errors).toEqual([]));
@@ -67,7 +91,28 @@ export function suiteServer(framework: Framework, options: ServerOptions = {}): 
     get log() { return started().log; },
     get api() { return started().api; },
     get project() { return started().project; },
+    get store() { return started().store; },
   };
+}
+
+/**
+ * A suite per case, each sharing a {@link suiteServer} of its framework and
+ * store, named "`title` on express over s3". Suites over S3 and GCS need
+ * Docker (see `describeWithDocker`); the containers they start stop after
+ * the suites registered here.
+ */
+export function describeOnServers(
+  cases: readonly ServerCase[],
+  title: string,
+  body: (t: SuiteServer, on: ServerCase) => void,
+): void {
+  afterAll(stopBackends);
+  for (const on of cases) {
+    const suite = () => body(suiteServer(on.framework, {}, on.store), on);
+    const name = `${title} on ${on.framework} over ${on.store}`;
+    if (on.store === 'fs') describe(name, suite);
+    else describeWithDocker(docker, name, suite);
+  }
 }
 
 /**
