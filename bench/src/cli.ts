@@ -1,0 +1,73 @@
+import { parseArgs } from 'node:util';
+import type { Backend } from './servers/config.js';
+
+/** What `pnpm bench` was asked to do. */
+export interface BenchOptions {
+  /** Tiny sizes, one repetition, no warm-up: proves the harness end to end. */
+  smoke: boolean;
+  backends: Backend[];
+  /** Scenario ids (`1m`, `8m`, `64m`, `single`, `par8`, `par64`, `small`); default: each backend's set. */
+  scenarios: string[] | undefined;
+  /** Target ids to keep (`raw`, `tuskit-node`, `tuskit-express`, `tus-server`, `tusd`); default: all. */
+  targets: string[] | undefined;
+  /** Measured repetitions per target and scenario, after a discarded warm-up round. */
+  reps: number;
+  warmup: boolean;
+  /** Targets whose server children run under `node --cpu-prof`. */
+  profile: string[];
+  /** Where the Markdown report goes. */
+  out: string | undefined;
+  /** Scratch space (fs uploads, profiles, results.json); default `bench/.tmp`. */
+  workDir: string | undefined;
+}
+
+const BACKENDS: readonly Backend[] = ['fs', 's3', 'gcs'];
+
+/**
+ * Parses the command line (`--smoke`, `--only fs,s3`, `--scenarios 1m,par8`,
+ * `--targets`, `--reps`, `--no-warmup`, `--profile`, `--out`, `--work-dir`) and `BENCH_SMOKE=1`.
+ *
+ * @example
+ * ```ts
+ * parseOptions(['--only', 'fs', '--scenarios', '1m']).scenarios; // ['1m']
+ * ```
+ */
+export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): BenchOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      smoke: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      scenarios: { type: 'string' },
+      targets: { type: 'string' },
+      reps: { type: 'string' },
+      'no-warmup': { type: 'boolean', default: false },
+      profile: { type: 'string' },
+      out: { type: 'string' },
+      'work-dir': { type: 'string' },
+    },
+    strict: true,
+  });
+  const smoke = values.smoke || env.BENCH_SMOKE === '1';
+  const backends = list(values.only) ?? [...BACKENDS];
+  const unknown = backends.filter((b) => !BACKENDS.includes(b as Backend));
+  if (unknown.length > 0) throw new Error(`--only takes ${BACKENDS.join(', ')}; got ${unknown.join(', ')}`);
+  const reps = Number(values.reps ?? (smoke ? 1 : 3));
+  if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps must be a positive integer, got ${values.reps}`);
+  return {
+    smoke,
+    backends: backends as Backend[],
+    scenarios: list(values.scenarios),
+    targets: list(values.targets),
+    reps,
+    warmup: !smoke && !values['no-warmup'],
+    profile: list(values.profile) ?? [],
+    out: values.out,
+    workDir: values['work-dir'],
+  };
+}
+
+function list(value: string | undefined): string[] | undefined {
+  const items = value?.split(',').map((s) => s.trim()).filter(Boolean);
+  return items && items.length > 0 ? items : undefined;
+}

@@ -1,0 +1,31 @@
+// Entry point of every Node server child: reads its ServerConfig, serves, announces its port.
+import type { RequestListener } from 'node:http';
+import { SERVER_CONFIG_ENV, type ServerConfig, type Storage } from './servers/config.js';
+import { serve } from './servers/listen.js';
+import { miniTus, type RawSink } from './servers/mini-tus.js';
+
+const config = JSON.parse(process.env[SERVER_CONFIG_ENV] ?? 'null') as ServerConfig | null;
+if (!config) throw new Error(`${SERVER_CONFIG_ENV} is not set`);
+await serve(await listener(config));
+
+async function listener(config: ServerConfig): Promise<RequestListener> {
+  switch (config.kind) {
+    case 'raw':
+      return miniTus(config.basePath, await rawSink(config.storage, config.fsyncOnComplete ?? false));
+    case 'tuskit':
+      return (await import('./servers/tuskit.js')).tuskitListener(config);
+    case 'tus-server':
+      return (await import('./servers/tus-server.js')).tusServerListener(config.basePath, config.storage);
+  }
+}
+
+async function rawSink(storage: Storage, fsyncOnComplete: boolean): Promise<RawSink> {
+  switch (storage.backend) {
+    case 'fs':
+      return (await import('./servers/raw-fs.js')).fsSink(storage.directory, { fsyncOnComplete });
+    case 's3':
+      return (await import('./servers/raw-s3.js')).s3Sink(storage.s3, storage.partSize, storage.queueSize);
+    case 'gcs':
+      return (await import('./servers/raw-gcs.js')).gcsSink(storage.gcs);
+  }
+}

@@ -1,0 +1,38 @@
+/** Where uploads end up. */
+export type Backend = 'fs' | 's3' | 'gcs';
+
+/** An S3 endpoint and the bucket a server writes to. */
+export interface S3Settings {
+  endpoint: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  forcePathStyle: boolean;
+  bucket: string;
+}
+
+/** A GCS endpoint (fake-gcs-server) and the bucket a server writes to. */
+export interface GcsSettings {
+  endpoint: string;
+  projectId: string;
+  bucket: string;
+}
+
+/**
+ * What a server child runs, passed as JSON in `BENCH_SERVER_CONFIG`:
+ * `raw` is the minimal baseline, `tuskit` the library under test, `tus-server`
+ * the `@tus/server` peer.
+ */
+export type ServerConfig = { basePath: string } & (
+  | { kind: 'raw'; storage: Storage; /** fs only: fsync the file once its last byte is written. */ fsyncOnComplete?: boolean }
+  | { kind: 'tus-server'; storage: Storage }
+  | { kind: 'tuskit'; framework: 'express' | 'node'; storage: Storage }
+);
+
+/** The backend a server child writes to, with its settings. */
+export type Storage =
+  | { backend: 'fs'; directory: string }
+  | { backend: 's3'; s3: S3Settings; partSize: number; queueSize: number }
+  | { backend: 'gcs'; gcs: GcsSettings };
+
+export const SERVER_CONFIG_ENV = 'BENCH_SERVER_CONFIG';

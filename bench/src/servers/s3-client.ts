@@ -1,0 +1,22 @@
+import type { S3ClientConfig } from '@aws-sdk/client-s3';
+import type { S3Settings } from './config.js';
+
+/**
+ * One S3 client configuration for every S3 row (tuskit, `@tus/s3-store`,
+ * lib-storage), so that none of them pays for checksums the others skip.
+ *
+ * @example
+ * ```ts
+ * const client = new S3Client(s3ClientConfig(settings));
+ * ```
+ */
+export function s3ClientConfig(settings: S3Settings): S3ClientConfig {
+  return {
+    endpoint: settings.endpoint,
+    region: settings.region,
+    forcePathStyle: settings.forcePathStyle,
+    credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  };
+}

@@ -1,0 +1,132 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '@tuskit/testkit';
+import type { LaunchSpec } from './server-process.js';
+import { SERVER_CONFIG_ENV, type Backend, type ServerConfig, type Storage } from './servers/config.js';
+
+export const BASE_PATH = '/files';
+export const TUSD_VERSION = 'v2.9.1';
+
+/** `raw` rows are the baselines every row is compared to; `peer` rows are the other TUS servers. */
+export type Role = 'raw' | 'tuskit' | 'peer';
+
+/** One server implementation the benchmark can run against a backend. */
+export interface Target {
+  id: string;
+  role: Role;
+  backends: readonly Backend[];
+  label(backend: Backend): string;
+  /** Why the target cannot run on this machine, or undefined when it can. */
+  unavailable(backend: Backend): string | undefined;
+  /** How to start its server child over `storage`; `profileDir` turns on `--cpu-prof`. */
+  launch(storage: Storage, profileDir?: string): Promise<LaunchSpec>;
+}
+
+const SERVER_ENTRY = fileURLToPath(new URL('./server.js', import.meta.url));
+
+/**
+ * Every target, in report order.
+ *
+ * @example
+ * ```ts
+ * TARGETS.filter((t) => t.backends.includes('s3')).map((t) => t.id); // ['raw', 'tuskit-node', 'tus-server']
+ * ```
+ */
+export const TARGETS: readonly Target[] = [
+  {
+    id: 'raw',
+    role: 'raw',
+    backends: ['fs', 's3', 'gcs'],
+    label: (backend) => ({ fs: 'raw: node:http pipe → file', s3: 'raw: lib-storage multipart', gcs: 'raw: resumable write stream' })[backend],
+    unavailable: () => undefined,
+    launch: async (storage, profileDir) => nodeServer({ kind: 'raw', basePath: BASE_PATH, storage }, profileDir),
+  },
+  {
+    id: 'raw-fsync',
+    role: 'raw',
+    backends: ['fs'],
+    label: () => 'raw + fsync at completion',
+    unavailable: () => undefined,
+    launch: async (storage, profileDir) =>
+      nodeServer({ kind: 'raw', basePath: BASE_PATH, storage, fsyncOnComplete: true }, profileDir),
+  },
+  {
+    id: 'tuskit-node',
+    role: 'tuskit',
+    backends: ['fs', 's3', 'gcs'],
+    label: (backend) => `tuskit + ${STORE_PACKAGE[backend]} (node:http)`,
+    unavailable: (backend) => missingPackage(STORE_PACKAGE[backend]),
+    launch: async (storage, profileDir) =>
+      nodeServer({ kind: 'tuskit', framework: 'node', basePath: BASE_PATH, storage }, profileDir),
+  },
+  {
+    id: 'tuskit-express',
+    role: 'tuskit',
+    backends: ['fs'],
+    label: (backend) => `tuskit + ${STORE_PACKAGE[backend]} (Express 5)`,
+    unavailable: (backend) => missingPackage('@tuskit/express') ?? missingPackage(STORE_PACKAGE[backend]),
+    launch: async (storage, profileDir) =>
+      nodeServer({ kind: 'tuskit', framework: 'express', basePath: BASE_PATH, storage }, profileDir),
+  },
+  {
+    id: 'tus-server',
+    role: 'peer',
+    backends: ['fs', 's3', 'gcs'],
+    label: (backend) => `@tus/server + ${({ fs: '@tus/file-store', s3: '@tus/s3-store', gcs: '@tus/gcs-store' })[backend]}`,
+    unavailable: () => undefined,
+    launch: async (storage, profileDir) => nodeServer({ kind: 'tus-server', basePath: BASE_PATH, storage }, profileDir),
+  },
+  {
+    id: 'tusd',
+    role: 'peer',
+    backends: ['fs'],
+    label: () => `tusd ${TUSD_VERSION} (filestore)`,
+    unavailable: () => (existsSync(tusdBinary()) ? undefined : `no tusd binary at ${tusdBinary()}: run bench/prepare-tusd.sh`),
+    launch: async (storage) => tusdServer(storage),
+  },
+];
+
+const STORE_PACKAGE: Record<Backend, string> = { fs: '@tuskit/store-fs', s3: '@tuskit/store-s3', gcs: '@tuskit/store-gcs' };
+
+/**
+ * Where tusd is cached: `TUSKIT_TUSD_BIN`, else `${TUSKIT_CACHE_DIR:-/var/cache/tuskit}/bin/tusd-v2.9.1`
+ * (what bench/prepare-tusd.sh builds).
+ *
+ * @example
+ * ```ts
+ * existsSync(tusdBinary());
+ * ```
+ */
+export function tusdBinary(env: NodeJS.ProcessEnv = process.env): string {
+  return env.TUSKIT_TUSD_BIN ?? join(env.TUSKIT_CACHE_DIR ?? '/var/cache/tuskit', 'bin', `tusd-${TUSD_VERSION}`);
+}
+
+function nodeServer(config: ServerConfig, profileDir: string | undefined): LaunchSpec {
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  return {
+    command: process.execPath,
+    args: [...profile, SERVER_ENTRY],
+    env: { [SERVER_CONFIG_ENV]: JSON.stringify(config) },
+    basePath: config.basePath,
+    ready: 'announce',
+  };
+}
+
+async function tusdServer(storage: Storage): Promise<LaunchSpec> {
+  if (storage.backend !== 'fs') throw new Error('tusd runs on fs only here');
+  const port = await freePort();
+  const args = ['-host', '127.0.0.1', '-port', String(port), '-base-path', `${BASE_PATH}/`, '-upload-dir', storage.directory];
+  const quiet = ['-verbose=false', '-show-startup-logs=false', '-expose-metrics=false'];
+  return { command: tusdBinary(), args: [...args, ...quiet], basePath: `${BASE_PATH}/`, ready: { port } };
+}
+
+/** Why a workspace package cannot be loaded (not built yet), or undefined. */
+function missingPackage(name: string): string | undefined {
+  try {
+    const entry = fileURLToPath(import.meta.resolve(name));
+    return existsSync(entry) ? undefined : `${name} is not built`;
+  } catch {
+    return `${name} is not built or not installed`;
+  }
+}

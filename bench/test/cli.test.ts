@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { parseOptions } from '../src/cli.js';
+
+describe('parseOptions', () => {
+  it('runs everything, 3 rounds after a warm-up, by default', () => {
+    expect(parseOptions([], {})).toMatchObject({
+      smoke: false,
+      backends: ['fs', 's3', 'gcs'],
+      scenarios: undefined,
+      targets: undefined,
+      reps: 3,
+      warmup: true,
+      profile: [],
+    });
+  });
+
+  it('takes filters as comma lists', () => {
+    const options = parseOptions(['--only', 'fs, s3', '--scenarios', '1m,par8', '--targets', 'raw,tuskit-node', '--profile', 'tuskit-node'], {});
+    expect(options).toMatchObject({ backends: ['fs', 's3'], scenarios: ['1m', 'par8'], targets: ['raw', 'tuskit-node'], profile: ['tuskit-node'] });
+  });
+
+  it('turns on the smoke mode from the flag or BENCH_SMOKE=1: one round, no warm-up', () => {
+    expect(parseOptions(['--smoke'], {})).toMatchObject({ smoke: true, reps: 1, warmup: false });
+    expect(parseOptions([], { BENCH_SMOKE: '1' })).toMatchObject({ smoke: true, reps: 1, warmup: false });
+  });
+
+  it('refuses unknown backends, bad repetition counts and unknown options', () => {
+    expect(() => parseOptions(['--only', 'azure'], {})).toThrow(/--only takes fs, s3, gcs; got azure/);
+    expect(() => parseOptions(['--reps', '0'], {})).toThrow(/--reps must be a positive integer/);
+    expect(() => parseOptions(['--fast'], {})).toThrow();
+  });
+});
