@@ -14,6 +14,7 @@ import {
   type UploadChanges,
   type UploadInfo,
 } from '@tuskit/core';
+import { GatheringWriter } from './gathering-writer.js';
 import { isMissing, readMetadata, writeMetadata, type MetadataRecord } from './metadata-file.js';
 
 /** Options of {@link FileStore}. */
@@ -84,20 +85,18 @@ export class FileStore implements DataStore, ListableStore, ReadableStore {
 
   async write(id: string, offset: number, body: AsyncIterable<Uint8Array>): Promise<number> {
     const handle = await this.#openData(id);
-    let position = offset;
+    const writer = new GatheringWriter(handle, offset);
     try {
       if ((await handle.stat()).size !== offset) throw new TusError('offset_mismatch');
-      // Each chunk is on disk before the next is pulled: backpressure, and an
-      // exact offset if the body fails midway.
-      for await (const chunk of body) {
-        await writeFully(handle, chunk, position);
-        position += chunk.byteLength;
-      }
-      if (this.#fsyncEachWrite) await handle.sync();
+      for await (const chunk of body) await writer.push(chunk);
     } finally {
+      // Every consumed byte is on disk before this returns or rethrows: an exact offset after a failed body.
+      await writer.drained();
+      if (this.#fsyncEachWrite && writer.failure === undefined) await handle.sync();
       await handle.close();
     }
-    return position;
+    if (writer.failure !== undefined) throw writer.failure;
+    return writer.position;
   }
 
   async update(id: string, changes: UploadChanges): Promise<void> {
@@ -188,18 +187,6 @@ export class FileStore implements DataStore, ListableStore, ReadableStore {
 function safeId(id: string): string {
   if (!SAFE_ID.test(id)) throw new TusError('not_found');
   return id;
-}
-
-async function writeFully(
-  handle: FileHandle,
-  chunk: Uint8Array,
-  position: number,
-): Promise<void> {
-  let done = 0;
-  while (done < chunk.byteLength) {
-    const { bytesWritten } = await handle.write(chunk, done, chunk.byteLength - done, position + done);
-    done += bytesWritten;
-  }
 }
 
 function toInfo(record: MetadataRecord, offset: number, lastWriteAt: Date | undefined): UploadInfo {

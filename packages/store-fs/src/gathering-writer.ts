@@ -1,0 +1,78 @@
+import type { FileHandle } from 'node:fs/promises';
+
+/** Bytes gathered while one write is in flight before the reader waits for it. */
+const MAX_GATHERED = 1024 * 1024;
+
+/**
+ * Writes a stream of chunks at increasing positions with one `writev` in
+ * flight while the next chunks gather, so the disk and the socket work at
+ * once. `position` is exact even when a write fails midway.
+ *
+ * @example
+ * ```ts
+ * const writer = new GatheringWriter(handle, offset);
+ * for await (const chunk of body) await writer.push(chunk);
+ * await writer.drained();
+ * ```
+ */
+export class GatheringWriter {
+  position: number;
+  failure: unknown;
+  readonly #handle: FileHandle;
+  #gathered: Uint8Array[] = [];
+  #gatheredBytes = 0;
+  #writing: Promise<void> | undefined;
+
+  constructor(handle: FileHandle, offset: number) {
+    this.#handle = handle;
+    this.position = offset;
+  }
+
+  /** Queues a chunk; waits only when enough is gathered behind the write in flight. */
+  async push(chunk: Uint8Array): Promise<void> {
+    if (this.failure !== undefined) throw this.failure;
+    this.#gathered.push(chunk);
+    this.#gatheredBytes += chunk.byteLength;
+    this.#writing ??= this.#drain();
+    if (this.#gatheredBytes >= MAX_GATHERED) await this.#writing;
+  }
+
+  /** Resolves once every pushed byte is written (or a write failed). */
+  async drained(): Promise<void> {
+    while (this.#writing) await this.#writing;
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#gathered.length > 0 && this.failure === undefined) {
+        let pending = this.#gathered;
+        this.#gathered = [];
+        this.#gatheredBytes = 0;
+        while (pending.length > 0) {
+          const { bytesWritten } = await this.#handle.writev(pending, this.position);
+          this.position += bytesWritten;
+          pending = dropFront(pending, bytesWritten);
+        }
+      }
+    } catch (error) {
+      this.failure = error;
+    } finally {
+      this.#writing = undefined;
+    }
+  }
+}
+
+/** The buffers left after the first `bytes` of them were written. */
+function dropFront(buffers: Uint8Array[], bytes: number): Uint8Array[] {
+  const rest: Uint8Array[] = [];
+  let skip = bytes;
+  for (const buffer of buffers) {
+    if (skip >= buffer.byteLength) {
+      skip -= buffer.byteLength;
+    } else {
+      rest.push(skip > 0 ? buffer.subarray(skip) : buffer);
+      skip = 0;
+    }
+  }
+  return rest;
+}
