@@ -60,7 +60,7 @@ export class Harness {
     this.tus = new Tus<unknown>({
       basePath: BASE_PATH,
       authorize: (req) => req.header('authorization') === `Bearer ${API_KEY}`,
-      lockTimeoutMs: 1000,
+      lockTimeoutMs: 3000,
       progressIntervalMs: 0,
       hooks: {
         onMediaDetected: record('onMediaDetected'),
