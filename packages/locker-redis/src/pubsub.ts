@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { Redis } from 'ioredis';
 
 /** The two shared channels every locker of one prefix listens on. */
@@ -51,8 +52,10 @@ export class LockSignals {
 
   /** Resolves once both channels are subscribed; a failed attempt is retried by the next call. */
   ready(): Promise<void> {
-    this.#subscribed ??= this.#subscriber
-      .subscribe(this.#channels.requests, this.#channels.releases)
+    // Subscribing before the connection is ready lets ioredis send its own connect-time commands
+    // on a connection already in subscriber mode, which fails and reconnects without the subscription.
+    this.#subscribed ??= connectionReady(this.#subscriber)
+      .then(() => this.#subscriber.subscribe(this.#channels.requests, this.#channels.releases))
       .then(() => undefined)
       .catch((error: unknown) => {
         this.#subscribed = undefined;
@@ -92,4 +95,12 @@ export class LockSignals {
       this.#onError(error);
     }
   };
+}
+
+/** How long a new connection may take before locking reports the lock service unavailable. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+async function connectionReady(connection: Redis): Promise<void> {
+  if (connection.status === 'ready') return;
+  await once(connection, 'ready', { signal: AbortSignal.timeout(CONNECT_TIMEOUT_MS) });
 }

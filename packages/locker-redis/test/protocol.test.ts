@@ -17,7 +17,7 @@ describeWithRedis(redisAvailability(), 'the protocol suite on the Redis locker',
     fixturesDir: fileURLToPath(new URL('../../../../shared/fixtures', import.meta.url)),
     serve: async (tus) => listenOnLoopback(createServer(toNodeHandler(tus))),
     createLocker: () => {
-      const locker = new RedisLocker({ redis: redis.url, prefix: `protocol-${lockers.length}:`, recheckIntervalMs: 250 });
+      const locker = new RedisLocker({ redis: redis.url, prefix: `protocol-${lockers.length}:` });
       lockers.push(locker);
       return locker;
     },
