@@ -1,6 +1,6 @@
-import { describe, it } from 'vitest';
 import { isDockerRequired } from './env.js';
 import { containerRuntime } from './runtime.js';
+import { describeWithService } from './suites.js';
 
 const PROBE_TIMEOUT_MS = 15_000;
 
@@ -51,21 +51,7 @@ async function probeDocker(): Promise<DockerAvailability> {
  * });
  */
 export function describeWithDocker(docker: DockerAvailability, name: string, body: () => void): void {
-  if (docker.available) {
-    describe(name, body);
-    return;
-  }
-  const { reason } = docker;
-  if (docker.required) {
-    describe(name, () => {
-      it('needs Docker', () => {
-        throw new Error(`Docker is required here (TUSKIT_REQUIRE_DOCKER / CI) but there is ${reason}; run \`source .ci/prepare-backends.sh\``);
-      });
-    });
-    return;
-  }
-  console.warn(`[@tuskit/testkit] skipping "${name}": ${reason}. Set TUSKIT_REQUIRE_DOCKER=1 to fail instead.`);
-  describe.skip(name, body);
+  describeWithService(docker, { service: 'Docker', requireVariable: 'TUSKIT_REQUIRE_DOCKER', setup: 'source .ci/prepare-backends.sh' }, name, body);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

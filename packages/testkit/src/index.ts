@@ -19,3 +19,4 @@ export type { BackendOutage, BackendOutageOptions, OutageKind, OutageTarget } fr
 export { describeWithRedis, isRedisRequired, redisAvailability, startRedis } from './redis.js';
 export type { RedisAvailability, RunningRedis } from './redis.js';
 export { freePort } from './ports.js';
+export { describeWithService, type ServiceAvailability, type ServiceNeed } from './suites.js';

@@ -1,8 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { describe, it } from 'vitest';
 import { isDockerRequired } from './env.js';
 import { freePort } from './ports.js';
+import { describeWithService } from './suites.js';
 
 const LOOPBACK = '127.0.0.1';
 const READY_LINE = 'Ready to accept connections';
@@ -71,21 +71,7 @@ export function redisAvailability(): RedisAvailability {
  * });
  */
 export function describeWithRedis(redis: RedisAvailability, name: string, body: () => void): void {
-  if (redis.available) {
-    describe(name, body);
-    return;
-  }
-  const { reason } = redis;
-  if (redis.required) {
-    describe(name, () => {
-      it('needs redis-server', () => {
-        throw new Error(`redis-server is required here (TUSKIT_REQUIRE_REDIS / CI) but ${reason}; run \`source .ci/prepare-clients.sh\``);
-      });
-    });
-    return;
-  }
-  console.warn(`[@tuskit/testkit] skipping "${name}": ${reason}. Set TUSKIT_REQUIRE_REDIS=1 to fail instead.`);
-  describe.skip(name, body);
+  describeWithService(redis, { service: 'redis-server', requireVariable: 'TUSKIT_REQUIRE_REDIS', setup: 'source .ci/prepare-clients.sh' }, name, body);
 }
 
 /**
