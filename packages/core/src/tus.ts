@@ -320,8 +320,8 @@ export class Tus<Ctx = unknown> {
   /** '' for the base path, the raw id segment for an upload, undefined for anything else. */
   #route(path: string): string | undefined {
     const pathname = path.split('?')[0] ?? '';
-    const base = this.basePath;
-    const rest = base && (pathname === base || pathname.startsWith(`${base}/`)) ? pathname.slice(base.length) : pathname;
+    // A path outside the base path is taken as relative to a mount point (Express strips the mount).
+    const rest = this.handles(pathname) ? pathname.slice(this.basePath.length) : pathname;
     if (rest === '' || rest === '/') return '';
     return /^\/([^/]+)\/?$/.exec(rest)?.[1];
   }
