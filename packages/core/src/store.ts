@@ -13,7 +13,10 @@ import type { NewUpload, StoredObject, UploadChanges, UploadInfo } from './uploa
  * - `write` throws `TusError('offset_mismatch')` when `offset` is not the
  *   stored offset, persists everything it consumed from `body` (also when
  *   `body` throws, in which case it rethrows after persisting) and resolves
- *   the new durable offset.
+ *   the new durable offset. When the core passes `loaded`, it is the very
+ *   object `get(id)` returned under the same lock, with no other call for
+ *   this id in between: a store may reuse what it loaded there rather than
+ *   load the upload again.
  * - `remove` is idempotent and leaves nothing of the upload behind.
  * - `finalize` is idempotent and makes the complete object durable.
  *
@@ -29,7 +32,7 @@ export interface DataStore {
   readonly maxSize?: number;
   create(upload: NewUpload): Promise<UploadInfo>;
   get(id: string): Promise<UploadInfo | undefined>;
-  write(id: string, offset: number, body: AsyncIterable<Uint8Array>): Promise<number>;
+  write(id: string, offset: number, body: AsyncIterable<Uint8Array>, loaded?: UploadInfo): Promise<number>;
   update(id: string, changes: UploadChanges): Promise<void>;
   finalize(id: string): Promise<StoredObject>;
   remove(id: string): Promise<void>;
@@ -121,4 +124,29 @@ export function isReadableStore<S extends DataStore>(store: S): store is S & Rea
  */
 export function isDownloadUrlStore<S extends DataStore>(store: S): store is S & DownloadUrlStore {
   return typeof (store as Partial<DownloadUrlStore>).downloadUrl === 'function';
+}
+
+/**
+ * Optional capability: resources the store holds between requests (open
+ * files, connections), released by `tus.close()` once every request answered.
+ *
+ * @example
+ * ```ts
+ * if (isClosableStore(store)) await store.close();
+ * ```
+ */
+export interface ClosableStore {
+  close(): Promise<void>;
+}
+
+/**
+ * True when the store has resources to release on shutdown.
+ *
+ * @example
+ * ```ts
+ * isClosableStore(new FileStore({ directory })); // true
+ * ```
+ */
+export function isClosableStore<S extends DataStore>(store: S): store is S & ClosableStore {
+  return typeof (store as Partial<ClosableStore>).close === 'function';
 }

@@ -10,7 +10,7 @@ import { TUS_VERSION, headerReader, httpDate } from './http.js';
 import { MemoryLocker, type Locker } from './locker.js';
 import { ANY_AUDIO_OR_VIDEO, type MediaRule } from './media.js';
 import type { HookEvent, TusHooks, TusOptions } from './options.js';
-import { isListableStore, type DataStore } from './store.js';
+import { isClosableStore, isListableStore, type ClosableStore, type DataStore } from './store.js';
 import { DEFAULT_MAX_SIZE, MIN_UPLOAD_SIZE, type StoredObject, type UploadInfo } from './upload.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -149,7 +149,8 @@ export class Tus<Ctx = unknown> {
 
   /**
    * Graceful shutdown: stops the reaper, asks every PATCH in flight to persist
-   * what it has received, and resolves when all requests have answered.
+   * what it has received, and resolves when all requests have answered and
+   * the store (if it is a {@link ClosableStore}) has released what it holds.
    *
    * @example
    * ```ts
@@ -160,6 +161,7 @@ export class Tus<Ctx = unknown> {
     clearInterval(this.#reaper);
     for (const writer of this.#writers) writer.abort('shutdown');
     await Promise.allSettled([...this.#inFlight]);
+    if (isClosableStore(this.store)) await this.store.close();
   }
 
   /**

@@ -1,4 +1,4 @@
-import { constants, createReadStream } from 'node:fs';
+import { constants, createReadStream, type Stats } from 'node:fs';
 import { mkdir, open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import {
   TusError,
   type ByteRange,
+  type ClosableStore,
   type DataStore,
   type ListableStore,
   type NewUpload,
@@ -16,6 +17,8 @@ import {
 } from '@tuskit/core';
 import { GatheringWriter } from './gathering-writer.js';
 import { isMissing, readMetadata, writeMetadata, type MetadataRecord } from './metadata-file.js';
+import { OpenFiles, type OpenFile } from './open-files.js';
+import { RecordCache } from './record-cache.js';
 
 /** Options of {@link FileStore}. */
 export interface FileStoreOptions {
@@ -27,6 +30,16 @@ export interface FileStoreOptions {
    * really there; data is always fsynced at finalization, before `onComplete`.
    */
   fsyncEachWrite?: boolean;
+  /**
+   * Start flushing an upload's data to disk in the background after this
+   * many bytes, so that little is left for the fsync at completion.
+   * Default 32 MiB; 0 turns it off.
+   */
+  writeBehindBytes?: number;
+  /** Most data files kept open between PATCHes. Default 256. */
+  maxOpenFiles?: number;
+  /** A data file unused for this long is closed. Default 30 s. */
+  openFileIdleMs?: number;
 }
 
 const SAFE_ID = /^[A-Za-z0-9_-]{1,128}$/;
@@ -36,7 +49,9 @@ const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT;
  * Stores each upload as `<id>` (the bytes) and `<id>.json` (written
  * atomically, and only at creation, first-chunk detection and finalization).
  * The offset is the data file's size and the idle expiry its modification
- * time, so a PATCH writes no metadata.
+ * time, so a PATCH writes no metadata. Between PATCHes the data file stays
+ * open and the record stays in memory, both checked against the disk by one
+ * `stat` each per PATCH.
  *
  * @example
  * ```ts
@@ -44,14 +59,23 @@ const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT;
  * const store = new FileStore({ directory: './data/uploads' });
  * ```
  */
-export class FileStore implements DataStore, ListableStore, ReadableStore {
+export class FileStore implements DataStore, ListableStore, ReadableStore, ClosableStore {
   readonly directory: string;
   readonly #fsyncEachWrite: boolean;
+  readonly #files: OpenFiles;
+  readonly #records = new RecordCache(4096);
+  /** The data file's inode each `get` saw, for `write` to trust a warm file with. */
+  readonly #inodes = new WeakMap<UploadInfo, number>();
   #ready: Promise<unknown> | undefined;
 
   constructor(options: FileStoreOptions) {
     this.directory = resolve(options.directory);
     this.#fsyncEachWrite = options.fsyncEachWrite ?? false;
+    this.#files = new OpenFiles({
+      maxOpen: options.maxOpenFiles ?? 256,
+      idleMs: options.openFileIdleMs ?? 30_000,
+      writeBehindBytes: options.writeBehindBytes === 0 ? Infinity : (options.writeBehindBytes ?? 32 * 1024 * 1024),
+    });
   }
 
   async create(upload: NewUpload): Promise<UploadInfo> {
@@ -74,26 +98,31 @@ export class FileStore implements DataStore, ListableStore, ReadableStore {
   }
 
   async get(id: string): Promise<UploadInfo | undefined> {
-    const record = await readMetadata(this.#metaPath(id));
+    const metaPath = this.#metaPath(id);
+    const [meta, data] = await Promise.all([statIfAny(metaPath), statIfAny(this.#dataPath(id))]);
+    const record = meta && (await this.#records.read(id, metaPath, meta));
     if (!record) return undefined;
-    const data = await stat(this.#dataPath(id)).catch((error: unknown) => {
-      if (isMissing(error)) return undefined;
-      throw error;
-    });
-    return toInfo(record, data?.size ?? 0, data && data.size > 0 ? data.mtime : undefined);
+    const info = toInfo(record, data?.size ?? 0, data && data.size > 0 ? data.mtime : undefined);
+    if (data) this.#inodes.set(info, data.ino);
+    return info;
   }
 
-  async write(id: string, offset: number, body: AsyncIterable<Uint8Array>): Promise<number> {
-    const handle = await this.#openData(id);
-    const writer = new GatheringWriter(handle, offset);
+  async write(id: string, offset: number, body: AsyncIterable<Uint8Array>, loaded?: UploadInfo): Promise<number> {
+    const file = await this.#fileFor(id, offset, loaded);
+    const writer = new GatheringWriter(file.handle, offset);
     try {
-      if ((await handle.stat()).size !== offset) throw new TusError('offset_mismatch');
-      for await (const chunk of body) await writer.push(chunk);
+      for await (const chunk of body) {
+        await writer.push(chunk);
+        this.#files.writeBehind(file, writer.position);
+      }
     } finally {
       // Every consumed byte is on disk before this returns or rethrows: an exact offset after a failed body.
       await writer.drained();
-      if (this.#fsyncEachWrite && writer.failure === undefined) await handle.sync();
-      await handle.close();
+      try {
+        if (this.#fsyncEachWrite && writer.failure === undefined) await file.handle.sync();
+      } finally {
+        this.#files.release(file);
+      }
     }
     if (writer.failure !== undefined) throw writer.failure;
     return writer.position;
@@ -107,9 +136,14 @@ export class FileStore implements DataStore, ListableStore, ReadableStore {
   async finalize(id: string): Promise<StoredObject> {
     const record = await this.#record(id);
     const path = this.#dataPath(id);
+    const failure = await this.#files.end(id);
+    if (failure !== undefined) throw failure;
     const handle = await open(path, 'r');
     try {
       await handle.sync();
+    } catch (error) {
+      this.#files.failed(id, error);
+      throw error;
     } finally {
       await handle.close();
     }
@@ -118,6 +152,9 @@ export class FileStore implements DataStore, ListableStore, ReadableStore {
   }
 
   async remove(id: string): Promise<void> {
+    await this.#files.end(id);
+    this.#files.forget(id);
+    this.#records.forget(id);
     const leftovers = (await this.#names()).filter((name) => name.startsWith(`${id}.`) && name.endsWith('.tmp'));
     await Promise.all(
       [this.#dataPath(id), this.#metaPath(id), ...leftovers.map((n) => join(this.directory, n))].map((p) =>
@@ -142,6 +179,42 @@ export class FileStore implements DataStore, ListableStore, ReadableStore {
   /** Path of an upload's data file (for hosts that post-process it in place). */
   dataPath(id: string): string {
     return this.#dataPath(id);
+  }
+
+  /**
+   * Closes the data files kept open between PATCHes; called by the core's
+   * `tus.close()`.
+   *
+   * @example
+   * ```ts
+   * await store.close();
+   * ```
+   */
+  async close(): Promise<void> {
+    await this.#files.closeAll();
+  }
+
+  /**
+   * The data file to write at `offset`: the warm one when `get` has just seen
+   * it on disk (same inode), else a freshly opened one whose size is checked.
+   */
+  async #fileFor(id: string, offset: number, loaded: UploadInfo | undefined): Promise<OpenFile> {
+    const ino = loaded && this.#inodes.get(loaded);
+    if (loaded && ino !== undefined) {
+      this.#inodes.delete(loaded);
+      if (loaded.offset !== offset) throw new TusError('offset_mismatch');
+      const warm = this.#files.take(id, ino);
+      if (warm) return warm;
+    }
+    const handle = await this.#openData(id);
+    try {
+      const stats = await handle.stat();
+      if (stats.size !== offset) throw new TusError('offset_mismatch');
+      return this.#files.adopt(id, handle, stats.ino, offset);
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
   }
 
   /** Opens the data file without ever creating one for a removed upload. */
@@ -183,6 +256,15 @@ export class FileStore implements DataStore, ListableStore, ReadableStore {
   }
 }
 
+async function statIfAny(path: string): Promise<Stats | undefined> {
+  try {
+    return await stat(path);
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+}
+
 /** Refuses any id that could name a path outside the directory. */
 function safeId(id: string): string {
   if (!SAFE_ID.test(id)) throw new TusError('not_found');
@@ -194,7 +276,7 @@ function toInfo(record: MetadataRecord, offset: number, lastWriteAt: Date | unde
     id: record.id,
     size: record.size,
     offset,
-    metadata: record.metadata,
+    metadata: { ...record.metadata },
     createdAt: new Date(record.createdAt),
     lastWriteAt,
     media: record.media,

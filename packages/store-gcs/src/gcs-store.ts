@@ -71,6 +71,8 @@ export class GcsStore implements DataStore, ListableStore, ReadableStore, Downlo
   readonly #objects: BucketObjects;
   readonly #partSize: number;
   readonly #writes = new ActiveWrites();
+  /** What `get` listed, by the very object it returned, so a PATCH's `write` need not list it again. */
+  readonly #loaded = new WeakMap<UploadInfo, UploadObjects>();
 
   constructor(options: GcsStoreOptions) {
     this.storage = resolveStorage(options.storage);
@@ -107,20 +109,20 @@ export class GcsStore implements DataStore, ListableStore, ReadableStore, Downlo
   /** The upload with the offset derived from its parts, or the finished object's record. */
   async get(id: string): Promise<UploadInfo | undefined> {
     const found = await this.#objects.load(id);
-    const finished = finalRecord(found);
-    if (finished) {
-      // Staging next to a finished object means a finalization stopped before cleaning up.
-      await this.#deleteStaging(found);
-      return finalUploadInfo(id, finished);
-    }
-    const record = decodeRecord(found.info?.metadata);
-    return record && liveUploadInfo(id, record, resolveChain(found.parts));
+    const upload = await this.#uploadInfo(found);
+    if (upload) this.#loaded.set(upload, found);
+    return upload;
   }
 
-  /** Streams the body into new part objects; every part that was read is stored, also when the body fails. */
-  async write(id: string, offset: number, body: AsyncIterable<Uint8Array>): Promise<number> {
+  /**
+   * Streams the body into new part objects; every part that was read is
+   * stored, also when the body fails. Given the upload `get` returned, it
+   * starts from what that `get` listed instead of listing again.
+   */
+  async write(id: string, offset: number, body: AsyncIterable<Uint8Array>, loaded?: UploadInfo): Promise<number> {
+    const reused = this.#reuse(id, loaded);
     return this.#writes.run(id, async (signal) => {
-      const found = await this.#objects.load(id);
+      const found = reused ?? (await this.#objects.load(id));
       const finished = finalRecord(found);
       if (finished) return expectOffset(offset, finished.size);
       if (!found.info) throw new TusError('not_found');
@@ -201,6 +203,29 @@ export class GcsStore implements DataStore, ListableStore, ReadableStore, Downlo
   async downloadUrl(id: string, options: DownloadUrlOptions): Promise<string> {
     const name = await this.#finishedName(id);
     return this.#objects.signedReadUrl(name, options.expiresInSeconds, options.contentType);
+  }
+
+  async #uploadInfo(found: UploadObjects): Promise<UploadInfo | undefined> {
+    const finished = finalRecord(found);
+    if (finished) {
+      // Staging next to a finished object means a finalization stopped before cleaning up.
+      await this.#deleteStaging(found);
+      return finalUploadInfo(found.id, finished);
+    }
+    const record = decodeRecord(found.info?.metadata);
+    return record && liveUploadInfo(found.id, record, resolveChain(found.parts));
+  }
+
+  /**
+   * What `get` listed along with `loaded`, at most once: the write that uses
+   * it changes the upload. Undefined for an object `get` of this instance did
+   * not return (the caller then lists).
+   */
+  #reuse(id: string, loaded: UploadInfo | undefined): UploadObjects | undefined {
+    if (!loaded) return undefined;
+    const found = this.#loaded.get(loaded);
+    this.#loaded.delete(loaded);
+    return found?.id === id ? found : undefined;
   }
 
   /** Deletes parts and debris before the record, so that an interrupted cleanup still shows a known upload. */

@@ -70,6 +70,8 @@ export class S3Store implements DataStore, ListableStore, ReadableStore, Downloa
   readonly keyPrefix: string;
   readonly #options: ResolvedS3StoreOptions;
   readonly #bucket: Bucket;
+  /** What `get` loaded, by the very object it returned, so a PATCH's `write` need not load it again. */
+  readonly #loaded = new WeakMap<UploadInfo, UploadState>();
 
   constructor(options: S3StoreOptions) {
     this.#options = resolveOptions(options);
@@ -94,11 +96,14 @@ export class S3Store implements DataStore, ListableStore, ReadableStore, Downloa
 
   async get(id: string): Promise<UploadInfo | undefined> {
     const state = await loadState(this.#bucket, this.#keys(id));
-    return state && toUploadInfo(state);
+    if (!state) return undefined;
+    const upload = toUploadInfo(state);
+    this.#loaded.set(upload, state);
+    return upload;
   }
 
-  async write(id: string, offset: number, body: AsyncIterable<Uint8Array>): Promise<number> {
-    const state = await this.#state(id);
+  async write(id: string, offset: number, body: AsyncIterable<Uint8Array>, loaded?: UploadInfo): Promise<number> {
+    const state = this.#reuse(id, loaded) ?? (await this.#state(id));
     if (offset !== state.offset) throw new TusError('offset_mismatch');
     if (state.completed) return rejectBytes(body, state.offset);
     return new PartWriter(this.#bucket, state, this.#options).write(body);
@@ -184,6 +189,18 @@ export class S3Store implements DataStore, ListableStore, ReadableStore, Downloa
     const state = await loadState(this.#bucket, this.#keys(id));
     if (!state) throw new TusError('not_found');
     return state;
+  }
+
+  /**
+   * The state `get` loaded along with `loaded`, at most once: the write that
+   * uses it changes the upload. Undefined for an object `get` of this
+   * instance did not return (the caller then loads).
+   */
+  #reuse(id: string, loaded: UploadInfo | undefined): UploadState | undefined {
+    if (!loaded) return undefined;
+    const state = this.#loaded.get(loaded);
+    this.#loaded.delete(loaded);
+    return state?.keys.id === id ? state : undefined;
   }
 
   async #complete(state: UploadState): Promise<void> {

@@ -115,6 +115,24 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
       expect(await readBack(s, info.id)).toBe(await sha256(data));
     });
 
+    it('resumes from the upload get loaded when the core passes it to write', async () => {
+      const data = randomData(9 * MiB + 777);
+      const [s, info] = await created(data.length);
+      let offset = await s.write(info.id, 0, bodyOf([data.subarray(0, 1000)]));
+      for (const end of [5 * MiB + 3, 8 * MiB + 1, data.length]) {
+        const loaded = await s.get(info.id);
+        const piece = data.subarray(offset, end);
+        offset = await s.write(info.id, offset, bodyOf(chunked(piece, [64 * 1024, 999])), loaded);
+        expect(offset).toBe(end);
+      }
+      const loaded = await s.get(info.id);
+      await expect(s.write(info.id, 10, bodyOf([randomData(1)]), loaded)).rejects.toSatisfy((e) =>
+        isTusError(e, 'offset_mismatch'),
+      );
+      await s.finalize(info.id);
+      expect(await readBack(s, info.id)).toBe(await sha256(data));
+    });
+
     it('refuses a write at the wrong offset and keeps the offset', async () => {
       const [s, info] = await created(1000);
       await s.write(info.id, 0, bodyOf([randomData(100)]));

@@ -1,0 +1,181 @@
+import type { FileHandle } from 'node:fs/promises';
+
+/** Options of {@link OpenFiles}. */
+export interface OpenFilesOptions {
+  /** Most data files kept open between PATCHes. */
+  maxOpen: number;
+  /** A file unused for this long is closed. */
+  idleMs: number;
+  /** Bytes written to a file before it is flushed in the background. */
+  writeBehindBytes: number;
+}
+
+/** One warm data file: its handle, the inode it was opened on and its background flush. */
+export interface OpenFile {
+  readonly id: string;
+  readonly handle: FileHandle;
+  readonly ino: number;
+  /** Position up to which a background flush was started. */
+  flushedTo: number;
+  /** The background flush in flight, if any. */
+  flushing: Promise<void> | undefined;
+  busy: boolean;
+  lastUsed: number;
+}
+
+/**
+ * Data files kept open between the PATCHes of an upload, so a PATCH neither
+ * opens nor closes a file, and flushed to disk in the background while bytes
+ * still arrive, so the fsync at completion has little left to do.
+ *
+ * A file is used by one write at a time (the core locks uploads); it is closed
+ * when idle, when evicted for another, or when its upload ends.
+ *
+ * @example
+ * ```ts
+ * const files = new OpenFiles({ maxOpen: 256, idleMs: 30_000, writeBehindBytes: 32 << 20 });
+ * const file = files.take(id, ino) ?? files.adopt(id, await open(path, 'r+'), ino, offset);
+ * try { await write(file.handle); } finally { files.release(file); }
+ * ```
+ */
+export class OpenFiles {
+  readonly #options: OpenFilesOptions;
+  readonly #files = new Map<string, OpenFile>();
+  /** Failed flushes per upload: Linux reports a writeback error to each descriptor once, then forgets it. */
+  readonly #failures = new Map<string, unknown>();
+  #flushesInFlight = 0;
+  #closed = false;
+  #sweeper: NodeJS.Timeout | undefined;
+
+  constructor(options: OpenFilesOptions) {
+    this.#options = options;
+  }
+
+  /** The warm file of `id` for exclusive use, when it is still the file on inode `ino`. */
+  take(id: string, ino: number | undefined): OpenFile | undefined {
+    const file = this.#files.get(id);
+    if (!file || file.busy) return undefined;
+    if (file.ino !== ino) {
+      void this.#close(file);
+      return undefined;
+    }
+    file.busy = true;
+    return file;
+  }
+
+  /** Registers a freshly opened file, in use by the caller. */
+  adopt(id: string, handle: FileHandle, ino: number, position: number): OpenFile {
+    const previous = this.#files.get(id);
+    if (previous && !previous.busy) void this.#close(previous);
+    this.#evictForRoom();
+    const file: OpenFile = {
+      id,
+      handle,
+      ino,
+      flushedTo: position,
+      flushing: undefined,
+      busy: true,
+      lastUsed: Date.now(),
+    };
+    this.#files.set(id, file);
+    this.#sweep();
+    return file;
+  }
+
+  /** Hands a file back after a write; it stays open for the next PATCH. */
+  release(file: OpenFile): void {
+    file.busy = false;
+    file.lastUsed = Date.now();
+    if (this.#closed || this.#files.get(file.id) !== file) {
+      void this.#close(file);
+      return;
+    }
+    // Most recently used last, so eviction takes the oldest first.
+    this.#files.delete(file.id);
+    this.#files.set(file.id, file);
+  }
+
+  /**
+   * Starts a background flush once `writeBehindBytes` were written since the
+   * last one; one flush at a time per store, so flushes never crowd the
+   * thread pool that the writes need.
+   */
+  writeBehind(file: OpenFile, position: number): void {
+    if (file.flushing || this.#flushesInFlight > 0) return;
+    if (position - file.flushedTo < this.#options.writeBehindBytes) return;
+    file.flushedTo = position;
+    this.#flushesInFlight += 1;
+    file.flushing = file.handle
+      .datasync()
+      .catch((error: unknown) => this.failed(file.id, error))
+      .finally(() => {
+        this.#flushesInFlight -= 1;
+        file.flushing = undefined;
+      });
+  }
+
+  /**
+   * Closes the file of `id`, if open, and returns the first failure of a
+   * flush of it: data that a later fsync, on any descriptor, would no longer
+   * report as lost. The failure stays until {@link forget}.
+   */
+  async end(id: string): Promise<unknown> {
+    const file = this.#files.get(id);
+    if (file) {
+      // A file still in use is closed when its write hands it back.
+      this.#files.delete(id);
+      if (!file.busy) await this.#close(file);
+    }
+    return this.#failures.get(id);
+  }
+
+  /** Records a failed fsync of `id`'s data (sticky, see {@link end}). */
+  failed(id: string, error: unknown): void {
+    if (!this.#failures.has(id)) this.#failures.set(id, error);
+  }
+
+  /** Drops what is known of a removed upload. */
+  forget(id: string): void {
+    this.#failures.delete(id);
+  }
+
+  /** Closes every idle file and keeps no file open from now on (busy ones close when handed back). */
+  async closeAll(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#sweeper);
+    this.#sweeper = undefined;
+    await Promise.all([...this.#files.values()].filter((f) => !f.busy).map((f) => this.#close(f)));
+  }
+
+  /** Closes `file` once its background flush settled. */
+  async #close(file: OpenFile): Promise<void> {
+    if (this.#files.get(file.id) === file) this.#files.delete(file.id);
+    await file.flushing;
+    await file.handle.close().catch(() => {});
+  }
+
+  #evictForRoom(): void {
+    if (this.#files.size < this.#options.maxOpen) return;
+    for (const file of this.#files.values()) {
+      if (file.busy) continue;
+      void this.#close(file);
+      return;
+    }
+  }
+
+  /** Closes files left idle; the timer does not keep the process alive and stops when nothing is open. */
+  #sweep(): void {
+    if (this.#sweeper) return;
+    this.#sweeper = setInterval(() => {
+      const cutoff = Date.now() - this.#options.idleMs;
+      for (const file of this.#files.values()) {
+        if (!file.busy && file.lastUsed < cutoff) void this.#close(file);
+      }
+      if (this.#files.size === 0) {
+        clearInterval(this.#sweeper);
+        this.#sweeper = undefined;
+      }
+    }, Math.max(1000, this.#options.idleMs / 2));
+    this.#sweeper.unref();
+  }
+}

@@ -1,0 +1,167 @@
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bodyOf, createTus, isTusError, type UploadInfo } from '@tuskit/core';
+import { randomData, sha256 } from '@tuskit/core/testing';
+import { describe, expect, it, vi } from 'vitest';
+import { OpenFiles } from '../src/open-files.js';
+import { FileStore, type FileStoreOptions } from '../src/index.js';
+
+let counter = 0;
+
+function setup(options: Partial<FileStoreOptions> = {}) {
+  const directory = mkdtempSync(join(tmpdir(), 'tuskit-fs-warm-'));
+  const store = new FileStore({ directory, ...options });
+  const create = async (size: number) => {
+    const id = `warm-${counter++}`;
+    await store.create({ id, size, metadata: {}, createdAt: new Date() });
+    return id;
+  };
+  return { directory, store, create };
+}
+
+/** Descriptors this process holds on `path`, read from /proc rather than trusted from the store. */
+function openDescriptors(path: string): number {
+  return readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === path;
+    } catch {
+      return false;
+    }
+  }).length;
+}
+
+/** A PATCH as the core makes it: `get` under the lock, then `write` with what it loaded. */
+async function patch(store: FileStore, id: string, bytes: Uint8Array): Promise<number> {
+  const loaded = (await store.get(id)) as UploadInfo;
+  return store.write(id, loaded.offset, bodyOf([bytes]), loaded);
+}
+
+describe('FileStore warm files', () => {
+  it('keeps the data file open between PATCHes and closes it at finalization', async () => {
+    const { store, create } = setup();
+    const data = randomData(300_000);
+    const id = await create(data.length);
+    await patch(store, id, data.subarray(0, 100_000));
+    expect(openDescriptors(store.dataPath(id))).toBe(1);
+    await patch(store, id, data.subarray(100_000, 200_000));
+    expect(openDescriptors(store.dataPath(id))).toBe(1);
+    expect(await patch(store, id, data.subarray(200_000))).toBe(data.length);
+    await store.finalize(id);
+    expect(openDescriptors(store.dataPath(id))).toBe(0);
+    expect(await sha256(readFileSync(store.dataPath(id)))).toBe(await sha256(data));
+  });
+
+  it('closes its files when the engine closes, and keeps none open afterwards', async () => {
+    const { store, create } = setup();
+    const tus = createTus({ store });
+    const id = await create(1000);
+    await patch(store, id, randomData(100));
+    expect(openDescriptors(store.dataPath(id))).toBe(1);
+    await tus.close();
+    expect(openDescriptors(store.dataPath(id))).toBe(0);
+    expect(await patch(store, id, randomData(100))).toBe(200);
+    expect(openDescriptors(store.dataPath(id))).toBe(0);
+  });
+
+  it('never keeps more than maxOpenFiles files open', async () => {
+    const { store, create, directory } = setup({ maxOpenFiles: 2 });
+    const ids = [await create(100), await create(100), await create(100), await create(100)];
+    for (const id of ids) await patch(store, id, randomData(10));
+    const open = ids.map((id) => openDescriptors(join(directory, id)));
+    expect(open.reduce((a, b) => a + b)).toBe(2);
+    expect(open.slice(2)).toEqual([1, 1]);
+    for (const id of ids) expect(await patch(store, id, randomData(10))).toBe(20);
+  });
+
+  it('closes a file left idle', async () => {
+    const { store, create } = setup({ openFileIdleMs: 1 });
+    const id = await create(100);
+    await patch(store, id, randomData(10));
+    expect(openDescriptors(store.dataPath(id))).toBe(1);
+    await vi.waitFor(() => expect(openDescriptors(store.dataPath(id))).toBe(0), { timeout: 5000, interval: 50 });
+  });
+
+  it("sees another instance's writes, record changes and removal", async () => {
+    const { store: a, create, directory } = setup();
+    const b = new FileStore({ directory });
+    const data = randomData(3000);
+    const id = await create(data.length);
+    await patch(a, id, data.subarray(0, 1000));
+    await patch(b, id, data.subarray(1000, 2000));
+    expect((await a.get(id))?.offset).toBe(2000);
+    await b.update(id, { media: { mime: 'audio/wav', ext: 'wav', type: 'audio' } });
+    expect((await a.get(id))?.media?.mime).toBe('audio/wav');
+    expect(await patch(a, id, data.subarray(2000))).toBe(3000);
+    expect(await sha256(readFileSync(a.dataPath(id)))).toBe(await sha256(data));
+
+    await b.remove(id);
+    expect(await a.get(id)).toBeUndefined();
+    await expect(a.write(id, 3000, bodyOf([randomData(1)]))).rejects.toSatisfy((e) => isTusError(e, 'not_found'));
+    expect(readdirSync(directory)).toEqual([]);
+  });
+
+  it('writes to the file now on disk, not through a handle on a replaced one', async () => {
+    const { store, create } = setup();
+    const data = randomData(2000);
+    const id = await create(data.length);
+    await patch(store, id, data.subarray(0, 1000));
+    const path = store.dataPath(id);
+    // Another process restores the file: same bytes, new inode.
+    const bytes = readFileSync(path);
+    rmSync(path);
+    writeFileSync(path, bytes);
+    expect(await patch(store, id, data.subarray(1000))).toBe(data.length);
+    expect(await sha256(readFileSync(path))).toBe(await sha256(data));
+  });
+
+  it('refuses a loaded upload whose offset is not the one written at', async () => {
+    const { store, create } = setup();
+    const id = await create(1000);
+    await patch(store, id, randomData(100));
+    const loaded = await store.get(id);
+    await expect(store.write(id, 50, bodyOf([randomData(1)]), loaded)).rejects.toSatisfy((e) =>
+      isTusError(e, 'offset_mismatch'),
+    );
+    expect((await store.get(id))?.offset).toBe(100);
+  });
+});
+
+describe('OpenFiles', () => {
+  function failingHandle(error: Error): FileHandle {
+    return { datasync: () => Promise.reject(error), close: () => Promise.resolve() } as unknown as FileHandle;
+  }
+
+  it('keeps a failed background flush until the upload is forgotten', async () => {
+    const files = new OpenFiles({ maxOpen: 4, idleMs: 60_000, writeBehindBytes: 10 });
+    const eio = Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+    const file = files.adopt('a', failingHandle(eio), 1, 0);
+    files.writeBehind(file, 5);
+    expect(file.flushing).toBeUndefined();
+    files.writeBehind(file, 10);
+    expect(file.flushing).toBeDefined();
+    files.release(file);
+    // A later fsync on a new descriptor would succeed: the failure must still be reported, every time.
+    expect(await files.end('a')).toBe(eio);
+    expect(await files.end('a')).toBe(eio);
+    files.forget('a');
+    expect(await files.end('a')).toBeUndefined();
+  });
+
+  it('runs one background flush at a time', async () => {
+    const files = new OpenFiles({ maxOpen: 4, idleMs: 60_000, writeBehindBytes: 10 });
+    let settle: () => void = () => {};
+    const slow = { datasync: () => new Promise<void>((r) => (settle = r)), close: async () => {} };
+    const first = files.adopt('a', slow as unknown as FileHandle, 1, 0);
+    const second = files.adopt('b', slow as unknown as FileHandle, 2, 0);
+    files.writeBehind(first, 10);
+    files.writeBehind(second, 10);
+    expect(first.flushing).toBeDefined();
+    expect(second.flushing).toBeUndefined();
+    settle();
+    await first.flushing;
+    files.writeBehind(second, 10);
+    expect(second.flushing).toBeDefined();
+  });
+});
