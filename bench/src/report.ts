@@ -111,7 +111,7 @@ function scenarioTable(result: ScenarioResult): string[] {
   const references = result.rows.filter((row) => row.role !== 'tuskit');
   const figure = kind === 'latency' ? ['req/s median (min–max)', 'p50 ms', 'p99 ms'] : ['MiB/s median (min–max)'];
   const cpu = kind === 'latency' ? 'CPU ms/PATCH' : 'CPU s/GiB';
-  const header = ['server', ...figure, ...references.map((r) => `× ${SHORT_NAMES[r.targetId] ?? r.targetId}`), cpu, 'RSS idle → peak'];
+  const header = ['server', ...figure, ...references.map((r) => `× ${SHORT_NAMES[r.targetId] ?? r.targetId}`), cpu, 'RSS start · idle → peak'];
   const lines = result.rows.map((row) => {
     const summary = summaries.get(row)!;
     const value = headline(summary, kind);
@@ -136,7 +136,8 @@ function spreadText(spread: Spread): string {
 }
 
 function rss(summary: Summary): string {
-  return `${(summary.idleRss / MiB).toFixed(0)} → ${(summary.peakRss / MiB).toFixed(0)} MiB`;
+  const mib = (bytes: number) => (bytes / MiB).toFixed(0);
+  return `${mib(summary.startRss)} · ${mib(summary.idleRss)} → ${mib(summary.peakRss)} MiB`;
 }
 
 function tableLine(cells: readonly string[]): string {
@@ -174,7 +175,7 @@ function methodSection(): string[] {
     '- After each timed run, outside the timing, the stored object of every upload is read back from the backend and its size and sha256 compared with the payload; any mismatch aborts the benchmark. The area is then emptied (and `sync` run on fs).',
     '- Scenarios move 1 GiB on fs and 256 MiB on S3 and GCS (MinIO and fake-gcs-server share the 2 cores and are an order of magnitude slower). Every S3 row uses the same client settings (checksums only when required); tuskit\'s store-s3 and lib-storage both use 8 MiB parts, 2 at a time; @tus/s3-store gets 8 MiB parts and keeps its own concurrency. @tus/gcs-store runs through a shim that sends its numeric metadata values as strings, which fake-gcs-server requires.',
     '- Rounds are interleaved: each round visits every server once, in an order rotated from round to round. The first round is a discarded warm-up of the same shape (at most 256 MiB on fs, 64 MiB on S3 and GCS). Figures are medians of the measured rounds, with min–max.',
-    '- MiB/s: bytes of the scenario over the wall time from the first PATCH sent to the last answer received. Ratios (× columns) divide medians of the same run. CPU s/GiB (ms/PATCH for the small-PATCH scenario): utime + stime of the server process (all threads) from /proc/<pid>/stat over the timed phase. RSS: idle is VmRSS once the server serves; peak is VmHWM from /proc/<pid>/status over the timed phase (reset with `clear_refs` before each run), the highest of the measured rounds.',
+    '- MiB/s: bytes of the scenario over the wall time from the first PATCH sent to the last answer received. Ratios (× columns) divide medians of the same run. CPU s/GiB (ms/PATCH for the small-PATCH scenario): utime + stime of the server process (all threads) from /proc/<pid>/stat over the timed phase. RSS: start is VmRSS once the server serves; idle is VmRSS at rest after a priming upload sent before the rounds, whatever the scenario (64 MiB in 1 MiB PATCHes on fs, 16 MiB in 8 MiB PATCHes on S3 and GCS, never more than the scenario): every module loaded, the JIT warm and Node\'s socket buffers and heap at their steady size, too little to hide memory that grows with the PATCH size; memory goals are measured from it. Peak is VmHWM from /proc/<pid>/status over the timed phase (reset with `clear_refs` before each run), the highest of the measured rounds.',
     '- The raw rows are the limit: no TUS checks, no metadata, no fsync. tuskit\'s store-fs fsyncs the file once when an upload completes, inside the last PATCH (before `onComplete`); @tus/file-store and tusd do not. The "raw + fsync at completion" row does what raw does plus that one fsync, so the gap between the two raw rows is the price of that durability.',
     '',
   ];

@@ -5,7 +5,7 @@ import type { Bed } from './beds/bed.js';
 import { measure, type Sample, type Subject } from './measure.js';
 import type { Payload } from './payload.js';
 import { memory } from './procfs.js';
-import { warmupOf, type Scenario } from './scenarios.js';
+import { primingOf, warmupOf, type Scenario } from './scenarios.js';
 import { startServer } from './server-process.js';
 import type { Backend } from './servers/config.js';
 import type { Role, Target } from './targets.js';
@@ -16,7 +16,9 @@ export interface Row {
   targetId: string;
   label: string;
   role: Role;
-  /** VmRSS of the server once it serves, before any load. */
+  /** VmRSS of the server once it serves, before any request. */
+  startRss: number;
+  /** VmRSS of the server at rest after the priming upload ({@link primingOf}): the baseline of memory goals. */
   idleRss: number;
   samples: Sample[];
 }
@@ -55,7 +57,7 @@ export async function runScenario(
   payload: Payload,
   options: RoundOptions,
 ): Promise<ScenarioResult> {
-  const started = await Promise.allSettled(targets.map((target) => startSubject(bed, target, scenario, options)));
+  const started = await Promise.allSettled(targets.map((target) => startSubject(bed, target, scenario, payload, options)));
   const subjects = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   try {
     for (const failed of started) if (failed.status === 'rejected') throw failed.reason;
@@ -78,21 +80,30 @@ export async function runScenario(
   }
 }
 
-async function startSubject(bed: Bed, target: Target, scenario: Scenario, options: RoundOptions): Promise<Subject & { row: Row }> {
+async function startSubject(
+  bed: Bed,
+  target: Target,
+  scenario: Scenario,
+  payload: Payload,
+  options: RoundOptions,
+): Promise<Subject & { row: Row }> {
   const storage = await bed.prepare(target.id);
   const profileDir = options.profile.targets.includes(target.id)
     ? join(options.profile.directory, `${bed.backend}-${scenario.id}-${target.id}`)
     : undefined;
   if (profileDir) await mkdir(profileDir, { recursive: true });
   const server = await startServer(await target.launch(storage, profileDir));
-  const row: Row = {
-    targetId: target.id,
-    label: target.label(bed.backend),
-    role: target.role,
-    idleRss: memory(server.pid).rss,
-    samples: [],
-  };
-  return { server, client: new TusClient(server.endpoint), storage, row };
+  const startRss = memory(server.pid).rss;
+  const subject = { server, client: new TusClient(server.endpoint), storage };
+  try {
+    await measure(subject, bed, primingOf(scenario, bed.backend), payload);
+  } catch (error) {
+    subject.client.close();
+    await server.stop();
+    throw error;
+  }
+  const row: Row = { targetId: target.id, label: target.label(bed.backend), role: target.role, startRss, idleRss: memory(server.pid).rss, samples: [] };
+  return { ...subject, row };
 }
 
 /**

@@ -106,6 +106,27 @@ export function warmupOf(scenario: Scenario, backend: Backend): Scenario {
   return { ...scenario, id: `${scenario.id}-warmup`, uploadSize, patchSize: Math.min(scenario.patchSize, uploadSize) };
 }
 
+/** Bytes of the priming upload, per backend, before a server's idle RSS is read. */
+export const PRIMING_BYTES: Record<Backend, number> = { fs: 64 * MiB, s3: 16 * MiB, gcs: 16 * MiB };
+
+/**
+ * The priming upload every server gets before its idle RSS is read, whatever
+ * the scenario: one upload in small PATCHes (1 MiB on fs, 8 MiB on S3 and
+ * GCS), enough to load every module, warm the JIT and bring Node's socket
+ * buffers and heap to their steady size, too small to hide memory that grows
+ * with the PATCH size. Never larger than the scenario itself.
+ *
+ * @example
+ * ```ts
+ * primingOf(scenarioSet(GiB)[3]!, 'fs').patchSize; // 1 MiB, although the scenario sends one 1 GiB PATCH
+ * ```
+ */
+export function primingOf(scenario: Scenario, backend: Backend): Scenario {
+  const uploadSize = Math.min(PRIMING_BYTES[backend], scenario.uploads * scenario.uploadSize);
+  const patchSize = Math.min(backend === 'fs' ? MiB : 8 * MiB, uploadSize);
+  return { id: `${scenario.id}-priming`, title: 'priming', uploads: 1, uploadSize, patchSize, kind: 'throughput' };
+}
+
 function sequential(id: string, size: number, patchSize: number): Scenario {
   return { id, title: `${formatBytes(size)} in ${formatBytes(patchSize)} PATCHes`, uploads: 1, uploadSize: size, patchSize, kind: 'throughput' };
 }

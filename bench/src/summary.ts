@@ -11,6 +11,7 @@ export interface Summary {
   cpuPerGiB: Spread;
   /** Server CPU-milliseconds per PATCH. */
   cpuPerPatch: Spread;
+  startRss: number;
   idleRss: number;
   /** The highest VmHWM of any repetition. */
   peakRss: number;
@@ -35,6 +36,7 @@ export function summarize(row: Row): Summary {
     requestsPerSecond: spread(samples.map((s) => s.patches / s.seconds)),
     cpuPerGiB: spread(samples.map((s) => s.cpuSeconds / (s.bytes / GiB))),
     cpuPerPatch: spread(samples.map((s) => (s.cpuSeconds * 1000) / s.patches)),
+    startRss: row.startRss,
     idleRss: row.idleRss,
     peakRss: Math.max(...samples.map((s) => s.peakRss)),
     ...(latencies.length > 0 && {

@@ -14,7 +14,7 @@ export function row(targetId: string, role: Role, rates: number[], rss = { idle:
     cpuSeconds: 2,
     peakRss: rss.peak,
   }));
-  return { targetId, label: `${targetId} label`, role, idleRss: rss.idle, samples };
+  return { targetId, label: `${targetId} label`, role, startRss: rss.idle, idleRss: rss.idle, samples };
 }
 
 /** A result of one of the full scenarios. */

@@ -31,14 +31,14 @@ describe('renderReport', () => {
   const markdown = renderReport(report());
 
   it('prints medians with their range and ratios to every reference row', () => {
-    expect(markdown).toContain('| server | MiB/s median (min–max) | × raw | × tusd | CPU s/GiB | RSS idle → peak |');
-    expect(markdown).toContain('| raw label | 500 (400–600) | — | 0.56 | 2.00 | 50 → 60 MiB |');
-    expect(markdown).toContain('| **tuskit-node label** | 450 (450–450) | 0.90 | 0.50 | 2.00 | 50 → 60 MiB |');
+    expect(markdown).toContain('| server | MiB/s median (min–max) | × raw | × tusd | CPU s/GiB | RSS start · idle → peak |');
+    expect(markdown).toContain('| raw label | 500 (400–600) | — | 0.56 | 2.00 | 50 · 50 → 60 MiB |');
+    expect(markdown).toContain('| **tuskit-node label** | 450 (450–450) | 0.90 | 0.50 | 2.00 | 50 · 50 → 60 MiB |');
   });
 
   it('reports requests/s and latency percentiles for the small-PATCH scenario', () => {
     expect(markdown).toContain('### 2,000 PATCHes of 64 KiB');
-    expect(markdown).toContain('| server | req/s median (min–max) | p50 ms | p99 ms | × raw | CPU ms/PATCH | RSS idle → peak |');
+    expect(markdown).toContain('| server | req/s median (min–max) | p50 ms | p99 ms | × raw | CPU ms/PATCH | RSS start · idle → peak |');
   });
 
   it('states the run conditions, the goals, what was skipped and the versions', () => {

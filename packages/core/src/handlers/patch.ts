@@ -57,16 +57,16 @@ async function writeBody<Ctx>(
   offset: number,
   body: RequestBody,
 ): Promise<TusResponse> {
-  const iterator = body[Symbol.asyncIterator]();
-  let source: AsyncIterable<Uint8Array> = replay([], iterator);
+  let source: AsyncIterable<Uint8Array> = body;
   // Unchanged since `get` under this lock, so the store may reuse what it loaded; the first chunk's check updates it.
   let loaded: UploadInfo | undefined = upload;
   if (offset === 0) {
-    loaded = undefined;
+    const iterator = body[Symbol.asyncIterator]();
     const chunks = await validateFirstChunk(tus, request, upload, body, iterator);
     // Interrupted before a whole head arrived: nothing is stored, like any PATCH cut short.
     if (!chunks) return { status: 204, headers: patchHeaders(tus, upload, offset), closeConnection: true };
     source = replay(chunks, iterator);
+    loaded = undefined;
   }
   const newOffset = await tus.store.write(upload.id, offset, source, loaded);
   const written = { ...upload, offset: newOffset, lastWriteAt: newOffset > offset ? new Date() : upload.lastWriteAt };
