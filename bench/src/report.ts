@@ -34,7 +34,7 @@ export interface Report {
 
 const NOTES_START = '<!-- notes: kept across runs -->';
 const NOTES_END = '<!-- /notes -->';
-const SHORT_NAMES: Record<string, string> = { raw: 'raw', 'raw-fsync': 'raw+fsync', 'tus-server': '@tus/server', tusd: 'tusd' };
+const SHORT_NAMES: Record<string, string> = { raw: 'raw', 'raw-fsync': 'raw+fsync', 'tus-server': '@tus/server', tusd: 'tusd', 'tuskit-baseline': 'baseline' };
 
 /**
  * Renders RESULTS.md.

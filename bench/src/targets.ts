@@ -1,5 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@tuskit/testkit';
 import type { LaunchSpec } from './server-process.js';
@@ -69,6 +70,7 @@ export const TARGETS: readonly Target[] = [
     launch: async (storage, profileDir) =>
       nodeServer({ kind: 'tuskit', framework: 'express', basePath: BASE_PATH, storage }, profileDir),
   },
+  ...baselineTargets(),
   {
     id: 'tus-server',
     role: 'peer',
@@ -86,6 +88,42 @@ export const TARGETS: readonly Target[] = [
     launch: async (storage) => tusdServer(storage),
   },
 ];
+
+/**
+ * The `tuskit-baseline` row, present when `TUSKIT_BENCH_BASELINE` names
+ * another checkout of tuskit with built packages (e.g. a `git worktree` of
+ * main): before/after figures of a change, from the same run.
+ */
+function baselineTargets(env: NodeJS.ProcessEnv = process.env): Target[] {
+  const checkout = env.TUSKIT_BENCH_BASELINE && resolve(env.TUSKIT_BENCH_BASELINE);
+  if (!checkout) return [];
+  const packagesDir = join(checkout, 'packages');
+  const revision = gitRevision(checkout);
+  return [
+    {
+      id: 'tuskit-baseline',
+      role: 'peer',
+      backends: ['fs', 's3', 'gcs'],
+      label: (backend) => `tuskit baseline ${revision} + ${STORE_PACKAGE[backend]} (node:http)`,
+      unavailable: (backend) => {
+        const missing = ['core', STORE_DIRECTORY[backend]].find((p) => !existsSync(join(packagesDir, p, 'dist', 'index.js')));
+        return missing && `no built packages/${missing} in ${checkout}`;
+      },
+      launch: async (storage, profileDir) =>
+        nodeServer({ kind: 'tuskit', framework: 'node', basePath: BASE_PATH, storage, packagesDir }, profileDir),
+    },
+  ];
+}
+
+function gitRevision(checkout: string): string {
+  try {
+    return execFileSync('git', ['-C', checkout, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return checkout;
+  }
+}
+
+const STORE_DIRECTORY: Record<Backend, string> = { fs: 'store-fs', s3: 'store-s3', gcs: 'store-gcs' };
 
 const STORE_PACKAGE: Record<Backend, string> = { fs: '@tuskit/store-fs', s3: '@tuskit/store-s3', gcs: '@tuskit/store-gcs' };
 

@@ -26,7 +26,13 @@ export interface GcsSettings {
 export type ServerConfig = { basePath: string } & (
   | { kind: 'raw'; storage: Storage; /** fs only: fsync the file once its last byte is written. */ fsyncOnComplete?: boolean }
   | { kind: 'tus-server'; storage: Storage }
-  | { kind: 'tuskit'; framework: 'express' | 'node'; storage: Storage }
+  | {
+      kind: 'tuskit';
+      framework: 'express' | 'node';
+      storage: Storage;
+      /** Load core and stores from this `packages/` directory of another checkout (the baseline row). */
+      packagesDir?: string;
+    }
 );
 
 /** The backend a server child writes to, with its settings. */

@@ -1,19 +1,28 @@
 import type { IncomingMessage, RequestListener } from 'node:http';
-import { createTus, type DataStore, type Tus } from '@tuskit/core';
-import { toNodeHandler } from '@tuskit/core/node';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { DataStore, Tus } from '@tuskit/core';
 import type { ServerConfig, Storage } from './config.js';
+
+type TuskitConfig = Extract<ServerConfig, { kind: 'tuskit' }>;
 
 /**
  * tuskit as a host would run it, with the standard `creation` extension on so
  * that the load generator creates uploads the same way on every server.
+ * With `packagesDir`, core and stores come from that other checkout.
  *
  * @example
  * ```ts
  * await serve(await tuskitListener({ kind: 'tuskit', framework: 'node', basePath: '/files', storage }));
  * ```
  */
-export async function tuskitListener(config: Extract<ServerConfig, { kind: 'tuskit' }>): Promise<RequestListener> {
-  const store = await tuskitStore(config.storage);
+export async function tuskitListener(config: TuskitConfig): Promise<RequestListener> {
+  const load = packageLoader(config.packagesDir);
+  const [{ createTus }, { toNodeHandler }] = await Promise.all([
+    load<typeof import('@tuskit/core')>('@tuskit/core', 'core'),
+    load<typeof import('@tuskit/core/node')>('@tuskit/core/node', 'core', 'node.js'),
+  ]);
+  const store = await tuskitStore(config.storage, load);
   const options = { store, basePath: config.basePath, creation: true, onError: (e: unknown) => console.error(e) };
   if (config.framework === 'node') return toNodeHandler(createTus<IncomingMessage>(options));
   const [{ default: express }, { tusExpress }] = await Promise.all([import('express'), import('@tuskit/express')]);
@@ -23,19 +32,30 @@ export async function tuskitListener(config: Extract<ServerConfig, { kind: 'tusk
   return app;
 }
 
-async function tuskitStore(storage: Storage): Promise<DataStore> {
+type Loader = <T>(name: string, directory: string, file?: string) => Promise<T>;
+
+/** Imports a workspace package by name, or from `packagesDir/<directory>/dist/<file>`. */
+function packageLoader(packagesDir: string | undefined): Loader {
+  return async <T>(name: string, directory: string, file = 'index.js') =>
+    (packagesDir ? import(pathToFileURL(join(packagesDir, directory, 'dist', file)).href) : import(name)) as Promise<T>;
+}
+
+async function tuskitStore(storage: Storage, load: Loader): Promise<DataStore> {
   switch (storage.backend) {
     case 'fs': {
-      const { FileStore } = await import('@tuskit/store-fs');
+      const { FileStore } = await load<typeof import('@tuskit/store-fs')>('@tuskit/store-fs', 'store-fs');
       return new FileStore({ directory: storage.directory });
     }
     case 's3': {
-      const [{ S3Store }, { s3ClientConfig }] = await Promise.all([import('@tuskit/store-s3'), import('./s3-client.js')]);
+      const [{ S3Store }, { s3ClientConfig }] = await Promise.all([
+        load<typeof import('@tuskit/store-s3')>('@tuskit/store-s3', 'store-s3'),
+        import('./s3-client.js'),
+      ]);
       const { s3, partSize, queueSize } = storage;
       return new S3Store({ bucket: s3.bucket, client: s3ClientConfig(s3), partSize, partConcurrency: queueSize });
     }
     case 'gcs': {
-      const { GcsStore } = await import('@tuskit/store-gcs');
+      const { GcsStore } = await load<typeof import('@tuskit/store-gcs')>('@tuskit/store-gcs', 'store-gcs');
       const { endpoint, projectId, bucket } = storage.gcs;
       return new GcsStore({ bucket, storage: { apiEndpoint: endpoint, projectId } });
     }

@@ -13,6 +13,8 @@ export interface RequestBodyOptions {
   onChunk?: (bytesRead: number) => void;
 }
 
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
+
 /**
  * A request body as the store sees it: every interruption (a dropped
  * connection, a takeover by a newer request, an idle client, a shutdown) is a
@@ -20,7 +22,9 @@ export interface RequestBodyOptions {
  * beyond `limit` are cut off and flagged as an overflow.
  *
  * The source is never `return()`ed: closing a Node request stream would tear
- * down the socket before the response is written.
+ * down the socket before the response is written. The iterator is written out
+ * by hand rather than as an async generator: it runs once per socket chunk,
+ * and every object it allocates there is garbage the host's GC must chase.
  */
 export class RequestBody implements AsyncIterable<Uint8Array> {
   bytesRead = 0;
@@ -30,9 +34,10 @@ export class RequestBody implements AsyncIterable<Uint8Array> {
   interrupted: InterruptReason | undefined;
   readonly #source: AsyncIterator<Uint8Array>;
   readonly #options: RequestBodyOptions;
-  /** Ends the pending read, if any. One field rather than a race per chunk: racing every read
-   * against a long-lived promise would keep every chunk reachable until the body ends. */
-  #wake: (() => void) | undefined;
+  /** Settles the pending read, if any: an interruption settles it at once. */
+  #resolve: ((result: IteratorResult<Uint8Array>) => void) | undefined;
+  #finished = false;
+  #idle: NodeJS.Timeout | undefined;
 
   constructor(source: AsyncIterable<Uint8Array>, options: RequestBodyOptions) {
     this.#source = source[Symbol.asyncIterator]();
@@ -44,53 +49,83 @@ export class RequestBody implements AsyncIterable<Uint8Array> {
     });
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    const { limit } = this.#options;
-    // The idle clock only runs while waiting on the client, not while the store applies backpressure.
-    const idle = setTimeout(() => (this.#wake ? this.#stopWith('idle') : idle.refresh()), this.#options.idleTimeoutMs);
-    try {
-      while (!this.interrupted) {
-        idle.refresh();
-        const next = await this.#next();
-        if (!next) return;
-        if (next.done) {
-          this.complete = true;
-          return;
-        }
-        const room = limit - this.bytesRead;
-        const chunk = next.value.byteLength > room ? next.value.subarray(0, room) : next.value;
-        if (chunk !== next.value) this.overflowed = true;
-        if (chunk.byteLength > 0) {
-          this.bytesRead += chunk.byteLength;
-          this.#options.onChunk?.(this.bytesRead);
-          yield chunk;
-        }
-        if (this.overflowed) return;
-      }
-    } finally {
-      clearTimeout(idle);
-    }
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return { next: () => this.#next(), return: () => this.#end() };
   }
 
-  /** The next chunk, or `undefined` once interrupted (a failing source counts as a dropped client). */
-  #next(): Promise<IteratorResult<Uint8Array> | undefined> {
-    if (this.interrupted) return Promise.resolve(undefined);
+  #next(): Promise<IteratorResult<Uint8Array>> {
+    if (this.#finished || this.interrupted || this.overflowed) return this.#end();
+    this.#armIdleTimer();
     return new Promise((resolve) => {
-      const settle = (result: IteratorResult<Uint8Array> | undefined) => {
-        this.#wake = undefined;
-        resolve(result);
-      };
-      this.#wake = () => settle(undefined);
-      this.#source.next().then(settle, () => {
-        this.interrupted ??= 'aborted';
-        settle(undefined);
-      });
+      this.#resolve = resolve;
+      this.#read();
     });
+  }
+
+  #read(): void {
+    this.#source.next().then(this.#onResult, this.#onError);
+  }
+
+  readonly #onResult = (result: IteratorResult<Uint8Array>): void => {
+    // Settled already by an interruption: what arrives after it is not part of the body.
+    if (!this.#resolve) return;
+    if (result.done) {
+      this.complete = true;
+      this.#settle(DONE);
+      return;
+    }
+    const room = this.#options.limit - this.bytesRead;
+    const chunk = result.value.byteLength > room ? result.value.subarray(0, room) : result.value;
+    if (chunk !== result.value) this.overflowed = true;
+    if (chunk.byteLength === 0) {
+      if (this.overflowed) this.#settle(DONE);
+      else this.#read();
+      return;
+    }
+    this.bytesRead += chunk.byteLength;
+    this.#options.onChunk?.(this.bytesRead);
+    this.#settle({ value: chunk, done: false });
+  };
+
+  /** A failing source counts as a dropped client. */
+  readonly #onError = (): void => {
+    this.interrupted ??= 'aborted';
+    this.#settle(DONE);
+  };
+
+  #settle(result: IteratorResult<Uint8Array>): void {
+    const resolve = this.#resolve;
+    this.#resolve = undefined;
+    if (result.done) this.#finish();
+    resolve?.(result);
+  }
+
+  /** The idle clock only runs while waiting on the client, not while the store applies backpressure. */
+  #armIdleTimer(): void {
+    if (this.#idle) {
+      this.#idle.refresh();
+      return;
+    }
+    this.#idle = setTimeout(() => {
+      if (this.#resolve) this.#stopWith('idle');
+      else this.#idle?.refresh();
+    }, this.#options.idleTimeoutMs);
   }
 
   #stopWith(reason: InterruptReason): void {
     this.interrupted ??= reason;
-    this.#wake?.();
+    if (this.#resolve) this.#settle(DONE);
+    else this.#finish();
+  }
+
+  #end(): Promise<IteratorResult<Uint8Array>> {
+    this.#finish();
+    return Promise.resolve(DONE);
+  }
+
+  #finish(): void {
+    this.#finished = true;
+    clearTimeout(this.#idle);
   }
 }
 

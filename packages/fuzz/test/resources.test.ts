@@ -127,7 +127,9 @@ describe('slow, stalled and vanishing clients', () => {
     const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
     console.log(`after 2,000 abandoned requests: fds ${before.fds} → ${after.fds}, heap ${mib(after.heapUsed - before.heapUsed)} MiB, rss ${mib(after.rss - before.rss)} MiB`);
     expect(after.connections).toBe(0);
-    expect(after.fds).toBeLessThanOrEqual(before.fds);
+    // Only the upload's data file may stay open (FileStore keeps it warm between PATCHes).
+    expect(after.fds - after.storeFds).toBeLessThanOrEqual(before.fds - before.storeFds);
+    expect(after.storeFds).toBeLessThanOrEqual(1);
     expect(after.resources).toEqual(before.resources);
     expect(after.heapUsed - before.heapUsed).toBeLessThan(8 * 1024 * 1024);
     expect(after.rss - before.rss).toBeLessThan(128 * 1024 * 1024);

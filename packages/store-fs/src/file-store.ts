@@ -112,7 +112,8 @@ export class FileStore implements DataStore, ListableStore, ReadableStore, Closa
     const writer = new GatheringWriter(file.handle, offset);
     try {
       for await (const chunk of body) {
-        await writer.push(chunk);
+        const backpressure = writer.push(chunk);
+        if (backpressure) await backpressure;
         this.#files.writeBehind(file, writer.position);
       }
     } finally {

@@ -28,13 +28,16 @@ export class GatheringWriter {
     this.position = offset;
   }
 
-  /** Queues a chunk; waits only when enough is gathered behind the write in flight. */
-  async push(chunk: Uint8Array): Promise<void> {
+  /**
+   * Queues a chunk. Returns a promise to wait on only when enough is gathered
+   * behind the write in flight: most chunks cost no promise at all.
+   */
+  push(chunk: Uint8Array): Promise<void> | undefined {
     if (this.failure !== undefined) throw this.failure;
     this.#gathered.push(chunk);
     this.#gatheredBytes += chunk.byteLength;
     this.#writing ??= this.#drain();
-    if (this.#gatheredBytes >= MAX_GATHERED) await this.#writing;
+    return this.#gatheredBytes >= MAX_GATHERED ? this.#writing : undefined;
   }
 
   /** Resolves once every pushed byte is written (or a write failed). */

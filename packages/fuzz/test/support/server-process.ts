@@ -22,6 +22,8 @@ export interface ServerConfig {
 export interface ServerStats {
   connections: number;
   fds: number;
+  /** Of those, files in the store directory (the store keeps data files open between PATCHes). */
+  storeFds: number;
   rss: number;
   /** V8 heap in use right after a full GC. */
   heapUsed: number;

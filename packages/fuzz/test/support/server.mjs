@@ -2,7 +2,7 @@
 // The server under fuzz, run as a child process so that a crash is a real
 // process exit and its fds / RSS are its own. Plain ESM because Node 20
 // cannot run TypeScript; it is type-checked through `checkJs`.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createTus } from '@tuskit/core';
 import { toNodeHandler } from '@tuskit/core/node';
@@ -10,6 +10,15 @@ import { FileStore } from '@tuskit/store-fs';
 
 /** @type {import('./server-process.js').ServerConfig} */
 const config = JSON.parse(process.env.FUZZ_SERVER_CONFIG ?? '{}');
+
+/** @param {string} fd */
+function linkOf(fd) {
+  try {
+    return readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    return '';
+  }
+}
 
 /** @param {import('./server-process.js').ServerMessage} message */
 function send(message) {
@@ -80,6 +89,7 @@ process.on('message', (/** @type {import('./server-process.js').ParentMessage} *
         id: message.id,
         connections,
         fds: readdirSync('/proc/self/fd').length,
+        storeFds: readdirSync('/proc/self/fd').filter((fd) => linkOf(fd).startsWith(`${config.storeDir}/`)).length,
         rss: process.memoryUsage().rss,
         heapUsed: process.memoryUsage().heapUsed,
         resources: process.getActiveResourcesInfo(),
