@@ -1,14 +1,44 @@
 /**
+ * Part buffers a store keeps between writes, so that a PATCH reuses the
+ * buffers of the previous one instead of allocating (and faulting in) fresh
+ * ones that only a GC gives back: at most `capacity` buffers, any size.
+ *
+ * @example
+ * ```ts
+ * const spares = new SpareBuffers(3);
+ * const pool = new BufferPool(8 * 1024 ** 2, 3, spares);
+ * ```
+ */
+export class SpareBuffers {
+  readonly #buffers: Buffer[] = [];
+
+  constructor(readonly capacity: number) {}
+
+  /** A kept buffer of exactly `size` bytes, if any. */
+  take(size: number): Buffer | undefined {
+    const index = this.#buffers.findIndex((buffer) => buffer.length === size);
+    return index === -1 ? undefined : this.#buffers.splice(index, 1)[0];
+  }
+
+  /** Keeps `buffer` for a later write, unless enough are kept already. */
+  give(buffer: Buffer): void {
+    if (this.#buffers.length < this.capacity) this.#buffers.push(buffer);
+  }
+}
+
+/**
  * A fixed number of part-sized buffers, handed out and given back: the hard
  * bound on the memory one write holds (`capacity × size`). `acquire` waits
  * while every buffer is busy, which is what applies backpressure to the
- * request body while parts upload.
+ * request body while parts upload. Buffers come from and return to the
+ * store's {@link SpareBuffers} when given.
  *
  * @example
  * ```ts
  * const pool = new BufferPool(8 * 1024 ** 2, 3);
  * const buffer = await pool.acquire();
  * try { await upload(buffer); } finally { pool.release(buffer); }
+ * pool.close();
  * ```
  */
 export class BufferPool {
@@ -19,6 +49,7 @@ export class BufferPool {
   constructor(
     readonly size: number,
     readonly capacity: number,
+    readonly spares?: SpareBuffers,
   ) {}
 
   /** A buffer of `size` bytes; its contents are whatever the last user left. */
@@ -27,9 +58,14 @@ export class BufferPool {
     if (free) return Promise.resolve(free);
     if (this.#allocated < this.capacity) {
       this.#allocated++;
-      return Promise.resolve(Buffer.allocUnsafeSlow(this.size));
+      return Promise.resolve(this.spares?.take(this.size) ?? Buffer.allocUnsafeSlow(this.size));
     }
     return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  /** The write is over: its idle buffers go to the spares. */
+  close(): void {
+    for (const buffer of this.#free.splice(0)) this.spares?.give(buffer);
   }
 
   release(buffer: Buffer): void {

@@ -1,7 +1,7 @@
 import { TusError } from '@tuskit/core';
 import PQueue from 'p-queue';
 import { deleteKeys, putObject, type Bucket } from './bucket.js';
-import { BufferPool } from './buffer-pool.js';
+import { BufferPool, type SpareBuffers } from './buffer-pool.js';
 import { isMissing } from './errors.js';
 import { infoUnchanged, replaceInfo } from './info.js';
 import { abortMultipart, startMultipart, uploadPart } from './multipart.js';
@@ -23,6 +23,8 @@ export interface PartWriterOptions {
   maxBufferedParts: number;
   /** Parts uploaded at once. */
   partConcurrency: number;
+  /** The store's buffers kept between writes. */
+  spares?: SpareBuffers;
 }
 
 /** A full (or final) part on its way to S3. */
@@ -73,7 +75,7 @@ export class PartWriter {
     this.#state = state;
     this.#options = options;
     this.#partSize = state.record.partSize;
-    this.#pool = new BufferPool(this.#partSize, options.maxBufferedParts);
+    this.#pool = new BufferPool(this.#partSize, options.maxBufferedParts, options.spares);
     this.#queue = new PQueue({ concurrency: options.partConcurrency });
     this.#etag = state.etag;
     this.#uploadId = state.multipartLive ? state.record.uploadId : undefined;
@@ -90,6 +92,7 @@ export class PartWriter {
     if (!this.#stopped) await this.#flush();
     this.#releaseBuffer();
     await this.#queue.onIdle();
+    this.#pool.close();
     if (this.#gone) {
       await this.#undo();
       throw new TusError('not_found');

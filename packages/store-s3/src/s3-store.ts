@@ -21,6 +21,7 @@ import { idOfInfoKey, UploadKeys } from './keys.js';
 import { abortMultipartUploadsOf, completeMultipart } from './multipart.js';
 import { resolveOptions, type ResolvedS3StoreOptions, type S3StoreOptions } from './options.js';
 import { MAX_OBJECT_SIZE, partSizeFor } from './part-size.js';
+import { SpareBuffers } from './buffer-pool.js';
 import { PartWriter } from './part-writer.js';
 import { loadState, toUploadInfo, type UploadState } from './state.js';
 
@@ -72,9 +73,12 @@ export class S3Store implements DataStore, ListableStore, ReadableStore, Downloa
   readonly #bucket: Bucket;
   /** What `get` loaded, by the very object it returned, so a PATCH's `write` need not load it again. */
   readonly #loaded = new WeakMap<UploadInfo, UploadState>();
+  /** Part buffers kept between PATCHes. */
+  readonly #spares: SpareBuffers;
 
   constructor(options: S3StoreOptions) {
     this.#options = resolveOptions(options);
+    this.#spares = new SpareBuffers(this.#options.maxBufferedParts);
     this.client = this.#options.client;
     this.bucket = this.#options.bucket;
     this.keyPrefix = this.#options.keyPrefix;
@@ -106,7 +110,7 @@ export class S3Store implements DataStore, ListableStore, ReadableStore, Downloa
     const state = this.#reuse(id, loaded) ?? (await this.#state(id));
     if (offset !== state.offset) throw new TusError('offset_mismatch');
     if (state.completed) return rejectBytes(body, state.offset);
-    return new PartWriter(this.#bucket, state, this.#options).write(body);
+    return new PartWriter(this.#bucket, state, { ...this.#options, spares: this.#spares }).write(body);
   }
 
   async update(id: string, changes: UploadChanges): Promise<void> {

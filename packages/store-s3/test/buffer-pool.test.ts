@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { BufferPool, SpareBuffers } from '../src/buffer-pool.js';
+
+const MiB = 1024 * 1024;
+
+describe('BufferPool with the store spares', () => {
+  it('hands the buffers of a finished write to the next one', async () => {
+    const spares = new SpareBuffers(3);
+    const first = new BufferPool(5 * MiB, 3, spares);
+    const a = await first.acquire();
+    const b = await first.acquire();
+    first.release(a);
+    first.release(b);
+    first.close();
+
+    const second = new BufferPool(5 * MiB, 3, spares);
+    const reused = [await second.acquire(), await second.acquire()];
+    expect(reused).toContain(a);
+    expect(reused).toContain(b);
+    expect(await second.acquire()).not.toBe(a);
+  });
+
+  it('keeps at most its capacity, and only reuses buffers of the right size', async () => {
+    const spares = new SpareBuffers(1);
+    const pool = new BufferPool(5 * MiB, 2, spares);
+    const a = await pool.acquire();
+    const b = await pool.acquire();
+    pool.release(a);
+    pool.release(b);
+    pool.close();
+    expect(spares.take(6 * MiB)).toBeUndefined();
+    expect([a, b]).toContain(spares.take(5 * MiB));
+    expect(spares.take(5 * MiB)).toBeUndefined();
+  });
+
+  it('still bounds one write to its capacity', async () => {
+    const pool = new BufferPool(5 * MiB, 1, new SpareBuffers(4));
+    const held = await pool.acquire();
+    let second: Buffer | undefined;
+    const waiting = pool.acquire().then((buffer) => (second = buffer));
+    await Promise.resolve();
+    expect(second).toBeUndefined();
+    pool.release(held);
+    await waiting;
+    expect(second).toBe(held);
+  });
+});
