@@ -19,13 +19,15 @@ export interface BenchOptions {
   out: string | undefined;
   /** Scratch space (fs uploads, profiles, results.json); default `bench/.tmp`. */
   workDir: string | undefined;
+  /** MiB of long-lived objects every Node server holds, standing in for its host application. */
+  hostHeapMiB: number;
 }
 
 const BACKENDS: readonly Backend[] = ['fs', 's3', 'gcs'];
 
 /**
  * Parses the command line (`--smoke`, `--only fs,s3`, `--scenarios 1m,par8`,
- * `--targets`, `--reps`, `--no-warmup`, `--profile`, `--out`, `--work-dir`) and `BENCH_SMOKE=1`.
+ * `--targets`, `--reps`, `--no-warmup`, `--profile`, `--out`, `--work-dir`, `--host-heap`) and `BENCH_SMOKE=1`.
  *
  * @example
  * ```ts
@@ -45,6 +47,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
       profile: { type: 'string' },
       out: { type: 'string' },
       'work-dir': { type: 'string' },
+      'host-heap': { type: 'string' },
     },
     strict: true,
   });
@@ -54,6 +57,8 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
   if (unknown.length > 0) throw new Error(`--only takes ${BACKENDS.join(', ')}; got ${unknown.join(', ')}`);
   const reps = Number(values.reps ?? (smoke ? 1 : 3));
   if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps must be a positive integer, got ${values.reps}`);
+  const hostHeapMiB = Number(values['host-heap'] ?? 0);
+  if (!Number.isFinite(hostHeapMiB) || hostHeapMiB < 0) throw new Error(`--host-heap takes MiB, got ${values['host-heap']}`);
   return {
     smoke,
     backends: backends as Backend[],
@@ -64,6 +69,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     profile: list(values.profile) ?? [],
     out: values.out,
     workDir: values['work-dir'],
+    hostHeapMiB,
   };
 }
 

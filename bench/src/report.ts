@@ -20,6 +20,8 @@ export interface Report {
   smoke: boolean;
   reps: number;
   warmup: boolean;
+  /** MiB of long-lived objects every Node server held (`--host-heap`). */
+  hostHeapMiB?: number;
   load: { start: number; end: number };
   beds: Partial<Record<Backend, string>>;
   results: readonly ScenarioResult[];
@@ -80,7 +82,8 @@ function runLine(report: Report): string {
   const mode = report.smoke ? '**smoke run** (tiny sizes: checks the harness, the numbers mean nothing)' : 'full run';
   const rounds = `${report.reps} measured round(s)${report.warmup ? ' after a discarded warm-up round' : ''}`;
   const load = `1-minute load average ${report.load.start.toFixed(2)} at the start, ${report.load.end.toFixed(2)} at the end (${report.environment.cores} cores)`;
-  return `${report.startedAt.toISOString()} — ${mode}, ${rounds}, ${report.minutes.toFixed(1)} min; ${load}.`;
+  const heap = report.hostHeapMiB ? `; every Node server holds a ${report.hostHeapMiB} MiB host heap (\`--host-heap\`)` : '';
+  return `${report.startedAt.toISOString()} — ${mode}, ${rounds}, ${report.minutes.toFixed(1)} min; ${load}${heap}.`;
 }
 
 function notesBlock(notes: string | undefined): string[] {

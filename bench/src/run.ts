@@ -15,6 +15,7 @@ import { extractNotes, renderReport, type SkippedTarget } from './report.js';
 import { runScenario, type ScenarioResult } from './runner.js';
 import { scenariosFor } from './scenarios.js';
 import type { Backend } from './servers/config.js';
+import { HOST_HEAP_ENV } from './servers/host-heap.js';
 import { TARGETS, TUSD_VERSION, tusdBinary, type Target } from './targets.js';
 import { MiB } from './units.js';
 
@@ -38,6 +39,8 @@ const S3_PARTS: S3Parts = { partSize: 8 * MiB, queueSize: 2 };
  */
 export async function runBenchmark(options: BenchOptions): Promise<string> {
   const startedAt = new Date();
+  // Inherited by every server child.
+  process.env[HOST_HEAP_ENV] = String(options.hostHeapMiB);
   const workDir = options.workDir ?? join(BENCH_ROOT, '.tmp');
   const loadAtStart = loadAverage();
   const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -70,6 +73,7 @@ export async function runBenchmark(options: BenchOptions): Promise<string> {
     smoke: options.smoke,
     reps: options.reps,
     warmup: options.warmup,
+    hostHeapMiB: options.hostHeapMiB,
     load: { start: loadAtStart, end: loadAverage() },
     beds,
     results,

@@ -1,11 +1,13 @@
 // Entry point of every Node server child: reads its ServerConfig, serves, announces its port.
 import type { RequestListener } from 'node:http';
 import { SERVER_CONFIG_ENV, type ServerConfig, type Storage } from './servers/config.js';
+import { HOST_HEAP_ENV, retainHostHeap } from './servers/host-heap.js';
 import { serve } from './servers/listen.js';
 import { miniTus, type RawSink } from './servers/mini-tus.js';
 
 const config = JSON.parse(process.env[SERVER_CONFIG_ENV] ?? 'null') as ServerConfig | null;
 if (!config) throw new Error(`${SERVER_CONFIG_ENV} is not set`);
+retainHostHeap(Number(process.env[HOST_HEAP_ENV] ?? 0));
 await serve(await listener(config));
 
 async function listener(config: ServerConfig): Promise<RequestListener> {

@@ -11,6 +11,7 @@ describe('parseOptions', () => {
       reps: 3,
       warmup: true,
       profile: [],
+      hostHeapMiB: 0,
     });
   });
 
@@ -22,6 +23,11 @@ describe('parseOptions', () => {
   it('turns on the smoke mode from the flag or BENCH_SMOKE=1: one round, no warm-up', () => {
     expect(parseOptions(['--smoke'], {})).toMatchObject({ smoke: true, reps: 1, warmup: false });
     expect(parseOptions([], { BENCH_SMOKE: '1' })).toMatchObject({ smoke: true, reps: 1, warmup: false });
+  });
+
+  it('takes a host heap in MiB for every Node server', () => {
+    expect(parseOptions(['--host-heap', '32'], {}).hostHeapMiB).toBe(32);
+    expect(() => parseOptions(['--host-heap', 'lots'], {})).toThrow(/--host-heap takes MiB/);
   });
 
   it('refuses unknown backends, bad repetition counts and unknown options', () => {
