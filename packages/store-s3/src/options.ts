@@ -39,6 +39,13 @@ export interface S3StoreOptions {
    */
   equalParts?: boolean;
   /**
+   * Send a part to S3 while its bytes still arrive (see the README's
+   * "Streamed parts"), falling back to the buffered upload when a body ends
+   * short or the stream fails. Default true; false uploads every part from
+   * its buffer once it is full.
+   */
+  streamParts?: boolean;
+  /**
    * Part buffers one PATCH may hold in memory, the one being filled
    * included: memory per PATCH is at most `maxBufferedParts × partSize`.
    * Default `partConcurrency + 1`.
@@ -55,6 +62,7 @@ export interface ResolvedS3StoreOptions {
   keyPrefix: string;
   partSize: number;
   equalParts: boolean;
+  streamParts: boolean;
   maxBufferedParts: number;
   partConcurrency: number;
 }
@@ -83,6 +91,7 @@ export function resolveOptions(options: S3StoreOptions): ResolvedS3StoreOptions 
     keyPrefix: options.keyPrefix ?? '',
     partSize,
     equalParts: options.equalParts ?? false,
+    streamParts: options.streamParts ?? true,
     maxBufferedParts,
     partConcurrency,
   };

@@ -7,6 +7,7 @@ import { infoUnchanged, replaceInfo } from './info.js';
 import { abortMultipart, startMultipart, uploadPart } from './multipart.js';
 import { mayCutShortPart } from './part-size.js';
 import type { UploadState } from './state.js';
+import { StreamedPart } from './streamed-part.js';
 import { readTailInto, type TailSegment } from './tail.js';
 
 /**
@@ -19,6 +20,8 @@ export const MAX_TAIL_SEGMENTS = 16;
 export interface PartWriterOptions {
   /** Never cut a part shorter than the part size before the last one. */
   equalParts: boolean;
+  /** Stream a part to S3 while it fills. */
+  streamParts: boolean;
   /** Part buffers one write may hold, the one being filled included. */
   maxBufferedParts: number;
   /** Parts uploaded at once. */
@@ -41,6 +44,11 @@ interface PendingPart {
  * One `write` of the S3 store. Bytes are copied into part-sized buffers from
  * a {@link BufferPool}; each full buffer becomes the next part and uploads in
  * the background (at most `partConcurrency` at once) while the body goes on.
+ * A part that begins empty while an upload slot is free is also streamed to
+ * S3 as it fills ({@link StreamedPart}), so receiving and uploading it
+ * overlap; its buffer stays the fallback: if the body ends first the stream
+ * is cut (S3 records nothing) and the bytes go the usual way, and if the
+ * streamed request fails the full part is uploaded again from the buffer.
  * When the body ends, the bytes of an unfinished part become one tail
  * segment. After each object it adds, the write checks that the upload's
  * record is unchanged; if the upload was removed meanwhile it undoes its own
@@ -64,6 +72,8 @@ export class PartWriter {
   /** Bytes of the current part so far, tail included. */
   #fill: number;
   #buffer: Buffer | undefined;
+  /** The current part on its way to S3 while it fills, when it began empty and a part upload was free. */
+  #streamed: StreamedPart | undefined;
   #cutAny = false;
   #compacted = false;
   #gone = false;
@@ -90,7 +100,7 @@ export class PartWriter {
   async write(body: AsyncIterable<Uint8Array>): Promise<number> {
     const bodyFailure = await this.#consume(body);
     if (!this.#stopped) await this.#flush();
-    this.#releaseBuffer();
+    await this.#releaseBuffer();
     await this.#queue.onIdle();
     this.#pool.close();
     if (this.#gone) {
@@ -131,9 +141,13 @@ export class PartWriter {
   async #append(chunk: Uint8Array): Promise<void> {
     let at = 0;
     while (at < chunk.byteLength && !this.#stopped) {
-      this.#buffer ??= await this.#pool.acquire();
+      if (!this.#buffer) {
+        this.#buffer = await this.#pool.acquire();
+        await this.#startStreaming();
+      }
       const length = Math.min(chunk.byteLength - at, this.#partSize - this.#fill);
       this.#buffer.set(chunk.subarray(at, at + length), this.#fill);
+      this.#streamed?.push(this.#buffer.subarray(this.#fill, this.#fill + length));
       this.#fill += length;
       this.#position += length;
       at += length;
@@ -141,8 +155,35 @@ export class PartWriter {
     }
   }
 
+  /**
+   * Streams the part that just began, when it starts empty (no tail to read
+   * back first) and a part upload is free, so that streaming never adds to
+   * `partConcurrency` requests at once.
+   */
+  async #startStreaming(): Promise<void> {
+    if (!this.#options.streamParts || this.#fill !== 0 || this.#queue.size + this.#queue.pending >= this.#options.partConcurrency) return;
+    let uploadId: string | undefined;
+    try {
+      uploadId = await this.#multipart();
+    } catch (error) {
+      this.#failure ??= error;
+    }
+    if (uploadId === undefined) return;
+    const length = Math.min(this.#partSize, this.#state.record.size - this.#position);
+    const target = { key: this.#state.keys.object, uploadId, partNumber: this.#partNumber, length };
+    this.#streamed = new StreamedPart(this.#bucket, target);
+  }
+
+  /** Cuts the stream of a part that will not be whole, before its buffer is reused or cut short. */
+  async #dropStreamed(): Promise<void> {
+    const streamed = this.#streamed;
+    this.#streamed = undefined;
+    await streamed?.abort();
+  }
+
   /** The body ended: the last part, a short part, or a tail segment. */
   async #flush(): Promise<void> {
+    if (!this.#streamed?.complete) await this.#dropStreamed();
     if (this.#fill === this.#durable) return;
     const remaining = this.#state.record.size - this.#position;
     const shortPart = { partNumber: this.#partNumber, length: this.#fill, remaining, partSize: this.#partSize };
@@ -155,6 +196,8 @@ export class PartWriter {
     const buffer = this.#buffer;
     if (!buffer) return;
     const part = { buffer, length: this.#fill, partNumber: this.#partNumber, tail: this.#tail };
+    const streamed = this.#streamed;
+    this.#streamed = undefined;
     this.#buffer = undefined;
     this.#partNumber += 1;
     this.#tail = [];
@@ -167,23 +210,29 @@ export class PartWriter {
       this.#failure ??= error;
     }
     if (uploadId === undefined) {
+      await streamed?.abort();
       this.#pool.release(buffer);
       return;
     }
-    void this.#queue.add(() => this.#uploadPart({ ...part, uploadId }));
+    void this.#queue.add(() => this.#uploadPart({ ...part, uploadId }, streamed));
   }
 
-  async #uploadPart(part: PendingPart): Promise<void> {
+  /** Uploads a part from its buffer, unless its stream (if any) already stored it. */
+  async #uploadPart(part: PendingPart, streamed?: StreamedPart): Promise<void> {
     try {
-      if (part.tail.length > 0) await readTailInto(this.#bucket, part.tail, part.buffer);
-      const bytes = part.buffer.subarray(0, part.length);
-      await uploadPart(this.#bucket, this.#state.keys.object, part.uploadId, part.partNumber, bytes);
+      if (!streamed || (await streamed.settled) !== undefined) await this.#sendPart(part);
       await this.#stillThere();
     } catch (error) {
       await this.#recordFailure(error);
     } finally {
       this.#pool.release(part.buffer);
     }
+  }
+
+  async #sendPart(part: PendingPart): Promise<void> {
+    if (part.tail.length > 0) await readTailInto(this.#bucket, part.tail, part.buffer);
+    const bytes = part.buffer.subarray(0, part.length);
+    await uploadPart(this.#bucket, this.#state.keys.object, part.uploadId, part.partNumber, bytes);
   }
 
   /** Stores the bytes of the unfinished part as a new segment, or the whole tail as one. */
@@ -249,7 +298,8 @@ export class PartWriter {
     if (stale.length > 0) await deleteKeys(this.#bucket, stale);
   }
 
-  #releaseBuffer(): void {
+  async #releaseBuffer(): Promise<void> {
+    await this.#dropStreamed();
     if (this.#buffer) this.#pool.release(this.#buffer);
     this.#buffer = undefined;
   }
