@@ -24,7 +24,7 @@ export interface UploadTarget {
  */
 export class TusClient {
   readonly #endpoint: string;
-  readonly #agent = new Agent({ keepAlive: true, maxSockets: Infinity });
+  #agent = new Agent({ keepAlive: true, maxSockets: Infinity });
 
   constructor(endpoint: string) {
     this.#endpoint = endpoint;
@@ -72,6 +72,17 @@ export class TusClient {
       latencies.push(await this.patch(target.url, offset, payload.slice(offset, end)));
     }
     return latencies;
+  }
+
+  /**
+   * Drops the kept-alive connections. Called before each run: a connection
+   * left idle while the previous run was verified may be closed by the
+   * server's keep-alive timeout just as it is reused, which the client
+   * sees as a hang-up.
+   */
+  resetConnections(): void {
+    this.#agent.destroy();
+    this.#agent = new Agent({ keepAlive: true, maxSockets: Infinity });
   }
 
   close(): void {

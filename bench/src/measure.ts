@@ -39,6 +39,7 @@ export interface Subject {
  */
 export async function measure(subject: Subject, bed: Bed, scenario: Scenario, payload: Payload): Promise<Sample> {
   const { server, client } = subject;
+  client.resetConnections();
   const uploads = await Promise.all(Array.from({ length: scenario.uploads }, () => client.create(scenario.uploadSize)));
   resetPeak(server.pid);
   const cpuBefore = cpuSeconds(server.pid);

@@ -43,6 +43,10 @@ export interface FileStoreOptions {
 }
 
 const SAFE_ID = /^[A-Za-z0-9_-]{1,128}$/;
+/** Bytes all running writes may gather behind their writes in flight, shared out between them. */
+const GATHER_BUDGET = 8 * 1024 * 1024;
+const MIN_GATHERED = 64 * 1024;
+const MAX_GATHERED = 1024 * 1024;
 const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT;
 
 /**
@@ -109,7 +113,9 @@ export class FileStore implements DataStore, ListableStore, ReadableStore, Closa
 
   async write(id: string, offset: number, body: AsyncIterable<Uint8Array>, loaded?: UploadInfo): Promise<number> {
     const file = await this.#fileFor(id, offset, loaded);
-    const writer = new GatheringWriter(file.handle, offset);
+    // Many concurrent uploads each gather less, so memory stays bounded however many there are.
+    const share = Math.min(MAX_GATHERED, Math.max(MIN_GATHERED, GATHER_BUDGET / this.#files.busy));
+    const writer = new GatheringWriter(file.handle, offset, share);
     try {
       for await (const chunk of body) {
         const backpressure = writer.push(chunk);

@@ -1,7 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
 
-/** Bytes gathered while one write is in flight before the reader waits for it. */
-const MAX_GATHERED = 1024 * 1024;
 
 /**
  * Writes a stream of chunks at increasing positions with one `writev` in
@@ -10,7 +8,7 @@ const MAX_GATHERED = 1024 * 1024;
  *
  * @example
  * ```ts
- * const writer = new GatheringWriter(handle, offset);
+ * const writer = new GatheringWriter(handle, offset, 1024 * 1024);
  * for await (const chunk of body) await writer.push(chunk);
  * await writer.drained();
  * ```
@@ -23,7 +21,12 @@ export class GatheringWriter {
   #gatheredBytes = 0;
   #writing: Promise<void> | undefined;
 
-  constructor(handle: FileHandle, offset: number) {
+  /** @param maxGathered Bytes gathered behind the write in flight before the reader waits for it. */
+  constructor(
+    handle: FileHandle,
+    offset: number,
+    readonly maxGathered: number,
+  ) {
     this.#handle = handle;
     this.position = offset;
   }
@@ -37,7 +40,7 @@ export class GatheringWriter {
     this.#gathered.push(chunk);
     this.#gatheredBytes += chunk.byteLength;
     this.#writing ??= this.#drain();
-    return this.#gatheredBytes >= MAX_GATHERED ? this.#writing : undefined;
+    return this.#gatheredBytes >= this.maxGathered ? this.#writing : undefined;
   }
 
   /** Resolves once every pushed byte is written (or a write failed). */

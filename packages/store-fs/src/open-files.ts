@@ -44,6 +44,8 @@ export class OpenFiles {
   /** Failed flushes per upload: Linux reports a writeback error to each descriptor once, then forgets it. */
   readonly #failures = new Map<string, unknown>();
   #flushesInFlight = 0;
+  /** Files in use by a write. */
+  #busy = 0;
   #closed = false;
   #sweeper: NodeJS.Timeout | undefined;
 
@@ -60,7 +62,13 @@ export class OpenFiles {
       return undefined;
     }
     file.busy = true;
+    this.#busy += 1;
     return file;
+  }
+
+  /** How many writes are running. */
+  get busy(): number {
+    return this.#busy;
   }
 
   /** Registers a freshly opened file, in use by the caller. */
@@ -68,6 +76,7 @@ export class OpenFiles {
     const previous = this.#files.get(id);
     if (previous && !previous.busy) void this.#close(previous);
     this.#evictForRoom();
+    this.#busy += 1;
     const file: OpenFile = {
       id,
       handle,
@@ -85,6 +94,7 @@ export class OpenFiles {
   /** Hands a file back after a write; it stays open for the next PATCH. */
   release(file: OpenFile): void {
     file.busy = false;
+    this.#busy -= 1;
     file.lastUsed = Date.now();
     if (this.#closed || this.#files.get(file.id) !== file) {
       void this.#close(file);

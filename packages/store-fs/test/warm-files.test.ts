@@ -2,8 +2,8 @@ import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync, readFile
 import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bodyOf, createTus, isTusError, type UploadInfo } from '@tuskit/core';
-import { randomData, sha256 } from '@tuskit/core/testing';
+import { bodyOf, createTus, isTusError } from '@tuskit/core';
+import { patchAsCore, randomData, sha256 } from '@tuskit/core/testing';
 import { describe, expect, it, vi } from 'vitest';
 import { OpenFiles } from '../src/open-files.js';
 import { FileStore, type FileStoreOptions } from '../src/index.js';
@@ -33,9 +33,8 @@ function openDescriptors(path: string): number {
 }
 
 /** A PATCH as the core makes it: `get` under the lock, then `write` with what it loaded. */
-async function patch(store: FileStore, id: string, bytes: Uint8Array): Promise<number> {
-  const loaded = (await store.get(id)) as UploadInfo;
-  return store.write(id, loaded.offset, bodyOf([bytes]), loaded);
+function patch(store: FileStore, id: string, bytes: Uint8Array): Promise<number> {
+  return patchAsCore(store, id, () => bytes);
 }
 
 describe('FileStore warm files', () => {
@@ -163,5 +162,20 @@ describe('OpenFiles', () => {
     await first.flushing;
     files.writeBehind(second, 10);
     expect(second.flushing).toBeDefined();
+  });
+
+  it('counts the files in use, so concurrent writes can share the gathering budget', () => {
+    const files = new OpenFiles({ maxOpen: 4, idleMs: 60_000, writeBehindBytes: 10 });
+    const handle = { close: async () => {} } as unknown as FileHandle;
+    const a = files.adopt('a', handle, 1, 0);
+    const b = files.adopt('b', handle, 2, 0);
+    expect(files.busy).toBe(2);
+    files.release(a);
+    expect(files.busy).toBe(1);
+    expect(files.take('a', 1)).toBe(a);
+    expect(files.busy).toBe(2);
+    files.release(a);
+    files.release(b);
+    expect(files.busy).toBe(0);
   });
 });
