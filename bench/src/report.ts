@@ -82,7 +82,9 @@ function runLine(report: Report): string {
   const mode = report.smoke ? '**smoke run** (tiny sizes: checks the harness, the numbers mean nothing)' : 'full run';
   const rounds = `${report.reps} measured round(s)${report.warmup ? ' after a discarded warm-up round' : ''}`;
   const load = `1-minute load average ${report.load.start.toFixed(2)} at the start, ${report.load.end.toFixed(2)} at the end (${report.environment.cores} cores)`;
-  const heap = report.hostHeapMiB ? `; every Node server holds a ${report.hostHeapMiB} MiB host heap (\`--host-heap\`)` : '';
+  const heap = report.hostHeapMiB
+    ? `; every Node server holds a ${report.hostHeapMiB} MiB host heap (\`--host-heap\`)`
+    : '; bare Node servers, no host heap (`--host-heap 0`)';
   return `${report.startedAt.toISOString()} — ${mode}, ${rounds}, ${report.minutes.toFixed(1)} min; ${load}${heap}.`;
 }
 
