@@ -17,7 +17,7 @@ import { ActiveWrites } from './active-writes.js';
 import { BucketObjects, MAX_COMPOSE_SOURCES, type UploadObjects } from './bucket-objects.js';
 import { resolveChain, type BucketObject } from './chain.js';
 import { ObjectLayout } from './layout.js';
-import { resolvePartSize, resolveStorage, type GcsStoreOptions } from './options.js';
+import { resolvePartConcurrency, resolvePartSize, resolveStorage, type GcsStoreOptions } from './options.js';
 import { PartChainWriter, mergeParts } from './part-chain.js';
 import { writeParts } from './part-writer.js';
 import {
@@ -70,6 +70,7 @@ export class GcsStore implements DataStore, ListableStore, ReadableStore, Downlo
   readonly #layout: ObjectLayout;
   readonly #objects: BucketObjects;
   readonly #partSize: number;
+  readonly #partConcurrency: number;
   readonly #writes = new ActiveWrites();
   /** What `get` listed, by the very object it returned, so a PATCH's `write` need not list it again. */
   readonly #loaded = new WeakMap<UploadInfo, UploadObjects>();
@@ -80,6 +81,7 @@ export class GcsStore implements DataStore, ListableStore, ReadableStore, Downlo
     this.#layout = new ObjectLayout(options.keyPrefix ?? '');
     this.#objects = new BucketObjects(this.bucket, this.#layout);
     this.#partSize = resolvePartSize(options.partSize);
+    this.#partConcurrency = resolvePartConcurrency(options.partConcurrency);
   }
 
   /**
@@ -131,7 +133,8 @@ export class GcsStore implements DataStore, ListableStore, ReadableStore, Downlo
       await this.#objects.delete([...chain.garbage, ...found.debris]);
       const writer = new PartChainWriter(this.#objects, id, chain.parts);
       // Cut short by `remove`, it resolves like a dropped body: the removal deletes what it wrote.
-      await writeParts(body, { partSize: this.#partSize, signal, flush: (part) => writer.append(part) });
+      const parts = { partSize: this.#partSize, partsInFlight: this.#partConcurrency };
+      await writeParts(body, { ...parts, signal, flush: (part) => writer.append(part) });
       return writer.offset;
     });
   }

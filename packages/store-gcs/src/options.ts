@@ -3,7 +3,7 @@ import { IdempotencyStrategy, Storage, type StorageOptions } from '@google-cloud
 const MiB = 1024 * 1024;
 
 /**
- * Default part size: memory per PATCH stays near two parts.
+ * Default part size: memory per PATCH stays near `partConcurrency + 1` parts.
  *
  * @example
  * ```ts
@@ -33,11 +33,19 @@ export interface GcsStoreOptions {
   /** Prepended to every object name, e.g. `'uploads/'`. Default `''`. */
   keyPrefix?: string;
   /**
-   * Bytes per part object. A PATCH holds at most about two parts in memory;
-   * smaller parts mean more objects and requests. Default 8 MiB.
+   * Bytes per part object. A PATCH holds at most `partConcurrency + 1` parts
+   * in memory; smaller parts mean more objects and requests. Default 8 MiB.
    */
   partSize?: number;
+  /**
+   * Parts of one PATCH uploading at once while the next one fills. Default 2:
+   * one part's request overlaps the next one's instead of waiting for it.
+   */
+  partConcurrency?: number;
 }
+
+/** Parts of one PATCH uploading at once, unless `partConcurrency` says otherwise. */
+export const DEFAULT_PART_CONCURRENCY = 2;
 
 /**
  * What a client built by the store starts from: 30 s per request, and up to
@@ -92,6 +100,22 @@ function isStorage(value: Storage | StorageOptions): value is Storage {
  * ```
  */
 export function resolvePartSize(partSize: number = DEFAULT_PART_SIZE): number {
-  if (!Number.isSafeInteger(partSize) || partSize < 1) throw new RangeError(`partSize must be a positive integer, got ${partSize}`);
-  return partSize;
+  return positiveInteger('partSize', partSize);
+}
+
+/**
+ * A checked part concurrency.
+ *
+ * @example
+ * ```ts
+ * resolvePartConcurrency(undefined); // 2
+ * ```
+ */
+export function resolvePartConcurrency(partConcurrency: number = DEFAULT_PART_CONCURRENCY): number {
+  return positiveInteger('partConcurrency', partConcurrency);
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  return value;
 }

@@ -2,60 +2,75 @@
 export interface PartWriterOptions {
   /** Bytes per part; the last part of a body may be shorter. */
   partSize: number;
+  /** Parts uploading at once; the body is read further only while fewer are. */
+  partsInFlight: number;
   /** Stops reading the body, dropping what is buffered (the upload is being removed). */
   signal: AbortSignal;
   /**
-   * Persists one part; called in order, never twice at once. The buffer is
-   * reused once the returned promise settles, so it must not be kept.
+   * Persists one part. Called in order, with at most `partsInFlight` pending;
+   * each returned promise must settle only after those of the parts before
+   * it, and reject if any of them did, so that no part counts before the ones
+   * ahead of it. The buffer is reused once the promise settles.
    */
   flush: (part: Buffer) => Promise<void>;
 }
 
 /**
- * Streams a body into parts of `partSize` bytes through two alternating
- * buffers: one part uploads while the next one fills, and the body is not
- * read further until the upload before it has finished. Memory per write is
- * two parts, whatever the body's size; chunks are copied as they arrive, so
- * they die young instead of piling up as old garbage while a part fills.
+ * Streams a body into parts of `partSize` bytes: up to `partsInFlight` parts
+ * upload while the next one fills, and the body is not read further until
+ * the oldest upload has finished. Memory per write is `partsInFlight + 1`
+ * parts, whatever the body's size; chunks are copied as they arrive, so they
+ * die young instead of piling up as old garbage while a part fills.
  *
  * When the body ends or fails, what was read is flushed before returning (or
  * rethrowing the body's error), so a dropped connection loses nothing that
- * reached the store.
+ * reached the store. Nothing is left uploading when it returns.
  *
  * @example
  * ```ts
- * const written = await writeParts(body, { partSize: 8 << 20, signal, flush: (part) => chain.append(part) });
+ * const written = await writeParts(body, { partSize: 8 << 20, partsInFlight: 2, signal, flush: (part) => chain.append(part) });
  * ```
  */
 export async function writeParts(body: AsyncIterable<Uint8Array>, options: PartWriterOptions): Promise<number> {
-  const buffers = new DoubleBuffer(options.partSize);
+  const buffers = new PartBuffers(options.partSize);
+  const inFlight: Promise<void>[] = [];
   let persisted = 0;
-  let inFlight: Promise<void> = Promise.resolve();
-  const send = async (part: Buffer) => {
-    await options.flush(part);
-    persisted += part.length;
+  let flushFailure: { error: unknown } | undefined;
+  const send = (part: Buffer) => {
+    const flushed = options.flush(part).then(
+      () => {
+        persisted += part.length;
+        buffers.release(part);
+      },
+      (error: unknown) => {
+        buffers.release(part);
+        flushFailure ??= { error };
+      },
+    );
+    inFlight.push(flushed);
   };
-  let bodyFailed = false;
-  let bodyError: unknown;
+  let bodyFailure: { error: unknown } | undefined;
   try {
     for await (const chunk of untilAborted(body, options.signal)) {
       for (let rest = chunk; rest.byteLength > 0; ) {
         rest = buffers.fill(rest);
         if (!buffers.full) continue;
-        await inFlight;
-        inFlight = send(buffers.swap());
-        // Observed by the next `await inFlight`; this keeps it from counting as unhandled meanwhile.
-        inFlight.catch(() => {});
+        while (inFlight.length >= options.partsInFlight) await inFlight.shift();
+        if (flushFailure) throw flushFailure.error;
+        send(buffers.take());
       }
     }
   } catch (error) {
-    // The body failed, or an upload did (awaited in the loop); the latter is rethrown just below instead.
-    bodyFailed = true;
-    bodyError = error;
+    bodyFailure = { error };
   }
-  await inFlight;
-  if (!options.signal.aborted && buffers.filled > 0) await send(buffers.swap());
-  if (bodyFailed) throw bodyError;
+  await Promise.all(inFlight);
+  if (!flushFailure && !options.signal.aborted && buffers.filled > 0) {
+    send(buffers.take());
+    await inFlight.at(-1);
+  }
+  // A failed upload is the cause when there is one: the loop stopped reading because of it.
+  const failure = flushFailure ?? bodyFailure;
+  if (failure) throw failure.error;
   return persisted;
 }
 
@@ -86,10 +101,10 @@ async function* untilAborted(body: AsyncIterable<Uint8Array>, signal: AbortSigna
   }
 }
 
-/** Two part-sized buffers, allocated on first use: one filling, the other free or uploading. */
-class DoubleBuffer {
-  readonly #buffers: Buffer[] = [];
-  #current = 0;
+/** Part-sized buffers, allocated on first use: one filling, the others free or uploading. */
+class PartBuffers {
+  readonly #free: Buffer[] = [];
+  #current: Buffer | undefined;
   filled = 0;
 
   constructor(readonly partSize: number) {}
@@ -102,17 +117,22 @@ class DoubleBuffer {
   fill(chunk: Uint8Array): Uint8Array {
     const room = this.partSize - this.filled;
     const taken = chunk.byteLength <= room ? chunk : chunk.subarray(0, room);
-    this.#buffers[this.#current] ??= Buffer.allocUnsafe(this.partSize);
-    this.#buffers[this.#current]!.set(taken, this.filled);
+    this.#current ??= this.#free.pop() ?? Buffer.allocUnsafe(this.partSize);
+    this.#current.set(taken, this.filled);
     this.filled += taken.byteLength;
     return chunk.subarray(taken.byteLength);
   }
 
-  /** The filled bytes; filling continues in the other buffer. */
-  swap(): Buffer {
-    const part = this.#buffers[this.#current]!.subarray(0, this.filled);
-    this.#current = 1 - this.#current;
+  /** The filled bytes, to upload; filling continues in another buffer. */
+  take(): Buffer {
+    const part = this.#current!.subarray(0, this.filled);
+    this.#current = undefined;
     this.filled = 0;
     return part;
+  }
+
+  /** Takes back a part's buffer once its upload settled. */
+  release(part: Buffer): void {
+    this.#free.push(Buffer.from(part.buffer, part.byteOffset, this.partSize));
   }
 }

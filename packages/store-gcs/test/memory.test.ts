@@ -26,7 +26,7 @@ describeWithFakeGcs('GcsStore memory use', (gcs) => {
     const settled = server.takePeakRss();
     const last = await streamPatch(url, WARM_UP, data.subarray(WARM_UP));
     expect(last).toEqual({ status: 204, offset: String(data.length) });
-    // Two part buffers (16 MiB) plus socket chunks awaiting GC measure 30-50 MiB; holding on to
+    // Three part buffers (24 MiB) plus socket chunks awaiting GC measure 40-60 MiB; holding on to
     // the PATCH's chunks (buffering it, or a leak keeping them reachable) would add 128 MiB.
     expect(server.takePeakRss() - settled).toBeLessThan(10 * DEFAULT_PART_SIZE);
 
