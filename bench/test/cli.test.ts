@@ -11,7 +11,7 @@ describe('parseOptions', () => {
       reps: 3,
       warmup: true,
       profile: [],
-      hostHeapMiB: 16,
+      hostHeapMiB: 0,
     });
   });
 
@@ -27,7 +27,6 @@ describe('parseOptions', () => {
 
   it('takes a host heap in MiB for every Node server', () => {
     expect(parseOptions(['--host-heap', '32'], {}).hostHeapMiB).toBe(32);
-    expect(parseOptions(['--host-heap', '0'], {}).hostHeapMiB).toBe(0);
     expect(() => parseOptions(['--host-heap', 'lots'], {})).toThrow(/--host-heap takes MiB/);
   });
 
