@@ -23,6 +23,18 @@ function ordered(upload: (part: Buffer, index: number) => Promise<void>) {
   };
 }
 
+/** A body of `size`-byte chunks that counts how many bytes were read from it. */
+function counted(data: Uint8Array, size: number) {
+  const read = { bytes: 0 };
+  async function* body(): AsyncIterable<Uint8Array> {
+    for await (const chunk of chunksOf(data, size)) {
+      read.bytes += chunk.length;
+      yield chunk;
+    }
+  }
+  return { body: body(), read };
+}
+
 /** A promise with its resolve and reject. */
 function deferred() {
   let resolve!: () => void;
@@ -49,21 +61,15 @@ describe('writeParts', () => {
 
   it('reads at most one part ahead of the upload in flight', async () => {
     const data = randomData(64 * 1024);
-    let pulled = 0;
-    async function* counted(): AsyncIterable<Uint8Array> {
-      for await (const chunk of chunksOf(data, 1024)) {
-        pulled += chunk.length;
-        yield chunk;
-      }
-    }
+    const { body, read } = counted(data, 1024);
     const aheadAtFlush: number[] = [];
     let flushed = 0;
     const flush = async (part: Buffer) => {
-      aheadAtFlush.push(pulled - flushed);
+      aheadAtFlush.push(read.bytes - flushed);
       await new Promise((resolve) => setImmediate(resolve));
       flushed += part.length;
     };
-    await writeParts(counted(), { partSize: 8192, partsInFlight: 1, signal: new AbortController().signal, flush });
+    await writeParts(body, { partSize: 8192, partsInFlight: 1, signal: new AbortController().signal, flush });
     expect(flushed).toBe(data.length);
     expect(Math.max(...aheadAtFlush)).toBeLessThanOrEqual(2 * 8192);
   });
@@ -111,13 +117,7 @@ describe('writeParts', () => {
 
   it('uploads up to partsInFlight parts at once, reading at most one part beyond them', async () => {
     const data = randomData(20 * 1000);
-    let pulled = 0;
-    async function* counted(): AsyncIterable<Uint8Array> {
-      for await (const chunk of chunksOf(data, 250)) {
-        pulled += chunk.length;
-        yield chunk;
-      }
-    }
+    const { body, read } = counted(data, 250);
     const uploads: Array<ReturnType<typeof deferred>> = [];
     const copies: Buffer[] = [];
     let running = 0;
@@ -128,7 +128,7 @@ describe('writeParts', () => {
       copies[index] = Buffer.from(part);
       running++;
       mostRunning = Math.max(mostRunning, running);
-      mostAhead = Math.max(mostAhead, pulled - settled);
+      mostAhead = Math.max(mostAhead, read.bytes - settled);
       const upload = deferred();
       uploads.push(upload);
       // The newest part finishes first: joining in order is the chain's job, not the timing's.
@@ -137,7 +137,7 @@ describe('writeParts', () => {
       running--;
       settled += part.length;
     });
-    const writing = writeParts(counted(), { partSize: 1000, partsInFlight: 3, signal: new AbortController().signal, flush });
+    const writing = writeParts(body, { partSize: 1000, partsInFlight: 3, signal: new AbortController().signal, flush });
     for (let released = 0; released < 20; released++) {
       await new Promise((resolve) => setImmediate(resolve));
       uploads.find((u, i) => i >= released)?.resolve();
