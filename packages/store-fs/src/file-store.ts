@@ -128,7 +128,7 @@ export class FileStore implements DataStore, ListableStore, ReadableStore, Closa
       try {
         if (this.#fsyncEachWrite && writer.failure === undefined) await file.handle.sync();
       } finally {
-        this.#files.release(file);
+        await this.#files.release(file);
       }
     }
     if (writer.failure !== undefined) throw writer.failure;

@@ -35,7 +35,7 @@ export interface OpenFile {
  * ```ts
  * const files = new OpenFiles({ maxOpen: 256, idleMs: 30_000, writeBehindBytes: 32 << 20 });
  * const file = files.take(id, ino) ?? files.adopt(id, await open(path, 'r+'), ino, offset);
- * try { await write(file.handle); } finally { files.release(file); }
+ * try { await write(file.handle); } finally { await files.release(file); }
  * ```
  */
 export class OpenFiles {
@@ -91,18 +91,21 @@ export class OpenFiles {
     return file;
   }
 
-  /** Hands a file back after a write; it stays open for the next PATCH. */
-  release(file: OpenFile): void {
+  /**
+   * Hands a file back after a write; it stays open for the next PATCH. When
+   * the store was closed or the upload ended meanwhile, it is closed instead,
+   * and the returned promise settles once it is: a write returns with no
+   * descriptor left behind.
+   */
+  release(file: OpenFile): Promise<void> | undefined {
     file.busy = false;
     this.#busy -= 1;
     file.lastUsed = Date.now();
-    if (this.#closed || this.#files.get(file.id) !== file) {
-      void this.#close(file);
-      return;
-    }
+    if (this.#closed || this.#files.get(file.id) !== file) return this.#close(file);
     // Most recently used last, so eviction takes the oldest first.
     this.#files.delete(file.id);
     this.#files.set(file.id, file);
+    return undefined;
   }
 
   /**
