@@ -1,4 +1,6 @@
-import { fileTypeFromBuffer } from 'file-type';
+// The runtime-neutral entry: detection works on the buffered head, and the Node entry's stream and file helpers
+// would only add to every host's heap.
+import { fileTypeFromBuffer } from 'file-type/core';
 import type { DetectedFormat, MediaInfo } from './upload.js';
 
 /** How many bytes of the first chunk are inspected (what `file-type` needs). */
