@@ -1,6 +1,4 @@
-// The runtime-neutral entry: detection works on the buffered head, and the Node entry's stream and file helpers
-// would only add to every host's heap.
-import { fileTypeFromBuffer } from 'file-type/core';
+import { fileTypeFromBuffer } from 'file-type';
 import type { DetectedFormat, MediaInfo } from './upload.js';
 
 /** How many bytes of the first chunk are inspected (what `file-type` needs). */
