@@ -128,7 +128,8 @@ export class FileStore implements DataStore, ListableStore, ReadableStore, Closa
       try {
         if (this.#fsyncEachWrite && writer.failure === undefined) await file.handle.sync();
       } finally {
-        await this.#files.release(file);
+        const closing = this.#files.release(file);
+        if (closing) await closing;
       }
     }
     if (writer.failure !== undefined) throw writer.failure;
