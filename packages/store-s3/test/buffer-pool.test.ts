@@ -3,15 +3,19 @@ import { BufferPool, SpareBuffers } from '../src/buffer-pool.js';
 
 const MiB = 1024 * 1024;
 
+/** A write that took two buffers of `size` from a pool of `capacity` and is over: its buffers go to the spares. */
+async function finishedWrite(spares: SpareBuffers, size: number, capacity: number): Promise<Buffer[]> {
+  const pool = new BufferPool(size, capacity, spares);
+  const used = [await pool.acquire(), await pool.acquire()];
+  for (const buffer of used) pool.release(buffer);
+  pool.close();
+  return used;
+}
+
 describe('BufferPool with the store spares', () => {
   it('hands the buffers of a finished write to the next one', async () => {
     const spares = new SpareBuffers(3);
-    const first = new BufferPool(5 * MiB, 3, spares);
-    const a = await first.acquire();
-    const b = await first.acquire();
-    first.release(a);
-    first.release(b);
-    first.close();
+    const [a, b] = await finishedWrite(spares, 5 * MiB, 3);
 
     const second = new BufferPool(5 * MiB, 3, spares);
     const reused = [await second.acquire(), await second.acquire()];
@@ -22,12 +26,7 @@ describe('BufferPool with the store spares', () => {
 
   it('keeps at most its capacity, and only reuses buffers of the right size', async () => {
     const spares = new SpareBuffers(1);
-    const pool = new BufferPool(5 * MiB, 2, spares);
-    const a = await pool.acquire();
-    const b = await pool.acquire();
-    pool.release(a);
-    pool.release(b);
-    pool.close();
+    const [a, b] = await finishedWrite(spares, 5 * MiB, 2);
     expect(spares.take(6 * MiB)).toBeUndefined();
     expect([a, b]).toContain(spares.take(5 * MiB));
     expect(spares.take(5 * MiB)).toBeUndefined();
