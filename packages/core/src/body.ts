@@ -1,3 +1,6 @@
+import { freeChunk } from './chunk-memory.js';
+import type { UploadBody } from './store.js';
+
 /** Why reading a request body stopped before its end. */
 export type InterruptReason = 'aborted' | 'takeover' | 'idle' | 'shutdown' | 'error';
 
@@ -11,6 +14,8 @@ export interface RequestBodyOptions {
   idleTimeoutMs: number;
   /** Called after every chunk with the bytes read so far. */
   onChunk?: (bytesRead: number) => void;
+  /** The chunks are the body's alone: offer stores {@link freeChunk} as `free`. */
+  freeChunks?: boolean;
 }
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
@@ -26,8 +31,9 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, 
  * by hand rather than as an async generator: it runs once per socket chunk,
  * and every object it allocates there is garbage the host's GC must chase.
  */
-export class RequestBody implements AsyncIterable<Uint8Array> {
+export class RequestBody implements UploadBody {
   bytesRead = 0;
+  free?: ((chunk: Uint8Array) => void) | undefined;
   /** The source reached its end. */
   complete = false;
   overflowed = false;
@@ -42,6 +48,7 @@ export class RequestBody implements AsyncIterable<Uint8Array> {
   constructor(source: AsyncIterable<Uint8Array>, options: RequestBodyOptions) {
     this.#source = source[Symbol.asyncIterator]();
     this.#options = options;
+    if (options.freeChunks) this.free = freeChunk;
     const { signal } = options;
     if (signal.aborted) this.#stopWith((signal.reason as InterruptReason | undefined) ?? 'aborted');
     signal.addEventListener('abort', () => this.#stopWith((signal.reason as InterruptReason | undefined) ?? 'aborted'), {
@@ -156,17 +163,23 @@ export async function readHead(
 }
 
 /**
- * Yields `first` and then the rest of `iterator`.
+ * Yields `first` and then the rest of `iterator`, offering the same `free` as
+ * the body the chunks came from.
  *
  * @example
  * ```ts
- * await store.write(id, 0, replay(chunks, iterator));
+ * await store.write(id, 0, replay(chunks, iterator, body.free));
  * ```
  */
-export async function* replay(
+export function replay(
   first: readonly Uint8Array[],
   iterator: AsyncIterator<Uint8Array>,
-): AsyncIterable<Uint8Array> {
+  free?: UploadBody['free'],
+): UploadBody {
+  return { [Symbol.asyncIterator]: () => replayChunks(first, iterator), free };
+}
+
+async function* replayChunks(first: readonly Uint8Array[], iterator: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
   yield* first;
   for (;;) {
     const next = await iterator.next();

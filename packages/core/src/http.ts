@@ -20,6 +20,12 @@ export interface TusRequest<Ctx = unknown> {
   header: HeaderReader;
   /** The request body; read only for PATCH. */
   body?: AsyncIterable<Uint8Array> | undefined;
+  /**
+   * Nothing but the core holds the body's chunks (the Node bridge reading the
+   * request itself sets it): stores may then free each chunk's memory once
+   * they have its bytes (see `TusOptions.freeChunks`).
+   */
+  exclusiveBody?: boolean | undefined;
   /** Aborted when the client goes away. */
   signal?: AbortSignal | undefined;
   context: Ctx;

@@ -51,6 +51,7 @@ export async function handleNodeRequest<Ctx>(
     path: options.path ?? requestPath(req.url),
     header: headerReader(req.headers),
     body,
+    exclusiveBody: body === req,
     signal: disconnected.signal,
     context,
   });

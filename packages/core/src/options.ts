@@ -84,6 +84,15 @@ export interface TusOptions<Ctx = unknown> {
   /** Decides whether a request may proceed (every request but OPTIONS); false → 401. */
   authorize?: (request: TusRequest<Ctx>) => boolean | Promise<boolean>;
   hooks?: TusHooks<Ctx>;
+  /**
+   * Lets stores give each request chunk's memory back as soon as they have
+   * its bytes, rather than leave it to V8, which frees dead socket buffers
+   * only once some 32 MiB of them pile up. Applies to bodies the core reads
+   * itself (`TusRequest.exclusiveBody`). Turn it off only if your host keeps
+   * references to request chunks of its own (e.g. a `data` listener that
+   * buffers them). Default true.
+   */
+  freeChunks?: boolean;
   /** Minimum time between two `onProgress` calls of one PATCH. Default 1 s. */
   progressIntervalMs?: number;
   /** CORS; `false` turns it off. Default `{ origin: '*' }`. */

@@ -32,10 +32,30 @@ export interface DataStore {
   readonly maxSize?: number;
   create(upload: NewUpload): Promise<UploadInfo>;
   get(id: string): Promise<UploadInfo | undefined>;
-  write(id: string, offset: number, body: AsyncIterable<Uint8Array>, loaded?: UploadInfo): Promise<number>;
+  write(id: string, offset: number, body: UploadBody, loaded?: UploadInfo): Promise<number>;
   update(id: string, changes: UploadChanges): Promise<void>;
   finalize(id: string): Promise<StoredObject>;
   remove(id: string): Promise<void>;
+}
+
+/**
+ * A PATCH body as a store reads it. When the core reads the request itself,
+ * it adds `free`: a store that calls it for each chunk once it no longer
+ * needs the chunk's bytes (written, or copied into a buffer of its own) keeps
+ * the process's memory flat, as a chunk's memory is then given back at once
+ * rather than at V8's next collection. After `free(chunk)` the chunk may be
+ * empty: a store must not read it again. Stores that never call it work too.
+ *
+ * @example
+ * ```ts
+ * for await (const chunk of body) {
+ *   await handle.write(chunk);
+ *   body.free?.(chunk);
+ * }
+ * ```
+ */
+export interface UploadBody extends AsyncIterable<Uint8Array> {
+  free?: ((chunk: Uint8Array) => void) | undefined;
 }
 
 /**

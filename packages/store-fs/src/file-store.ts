@@ -12,6 +12,7 @@ import {
   type NewUpload,
   type ReadableStore,
   type StoredObject,
+  type UploadBody,
   type UploadChanges,
   type UploadInfo,
 } from '@tuskit/core';
@@ -111,11 +112,11 @@ export class FileStore implements DataStore, ListableStore, ReadableStore, Closa
     return info;
   }
 
-  async write(id: string, offset: number, body: AsyncIterable<Uint8Array>, loaded?: UploadInfo): Promise<number> {
+  async write(id: string, offset: number, body: UploadBody, loaded?: UploadInfo): Promise<number> {
     const file = await this.#fileFor(id, offset, loaded);
     // Many concurrent uploads each gather less, so memory stays bounded however many there are.
     const share = Math.min(MAX_GATHERED, Math.max(MIN_GATHERED, GATHER_BUDGET / this.#files.busy));
-    const writer = new GatheringWriter(file.handle, offset, share);
+    const writer = new GatheringWriter(file.handle, offset, share, body.free?.bind(body));
     try {
       for await (const chunk of body) {
         const backpressure = writer.push(chunk);

@@ -21,14 +21,21 @@ export class GatheringWriter {
   #gatheredBytes = 0;
   #writing: Promise<void> | undefined;
 
-  /** @param maxGathered Bytes gathered behind the write in flight before the reader waits for it. */
+  readonly #free: ((chunk: Uint8Array) => void) | undefined;
+
+  /**
+   * @param maxGathered Bytes gathered behind the write in flight before the reader waits for it.
+   * @param free Called with each chunk once all of it is on disk (see `UploadBody.free`).
+   */
   constructor(
     handle: FileHandle,
     offset: number,
     readonly maxGathered: number,
+    free?: (chunk: Uint8Array) => void,
   ) {
     this.#handle = handle;
     this.position = offset;
+    this.#free = free;
   }
 
   /**
@@ -57,7 +64,7 @@ export class GatheringWriter {
         while (pending.length > 0) {
           const { bytesWritten } = await this.#handle.writev(pending, this.position);
           this.position += bytesWritten;
-          pending = dropFront(pending, bytesWritten);
+          pending = dropFront(pending, bytesWritten, this.#free);
         }
       }
     } catch (error) {
@@ -68,13 +75,14 @@ export class GatheringWriter {
   }
 }
 
-/** The buffers left after the first `bytes` of them were written. */
-function dropFront(buffers: Uint8Array[], bytes: number): Uint8Array[] {
+/** The buffers left after the first `bytes` of them were written; `free` gets each one written whole. */
+function dropFront(buffers: Uint8Array[], bytes: number, free: ((chunk: Uint8Array) => void) | undefined): Uint8Array[] {
   const rest: Uint8Array[] = [];
   let skip = bytes;
   for (const buffer of buffers) {
     if (skip >= buffer.byteLength) {
       skip -= buffer.byteLength;
+      free?.(buffer);
     } else {
       rest.push(skip > 0 ? buffer.subarray(skip) : buffer);
       skip = 0;

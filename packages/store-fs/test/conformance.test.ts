@@ -10,4 +10,5 @@ describeStoreConformance({
   name: 'FileStore',
   createStore: () => new FileStore({ directory }),
   leftovers: async (id) => readdirSync(directory).filter((name) => name === id || name.startsWith(`${id}.`)),
+  freesChunks: true,
 });

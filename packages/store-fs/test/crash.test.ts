@@ -1,11 +1,9 @@
-import { mkdtempSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createTus } from '@tuskit/core';
 import { sha256, wavFile } from '@tuskit/core/testing';
 import { afterEach, expect, it } from 'vitest';
 import { FileStore } from '../src/index.js';
+import { testDirectory } from './support/scratch.js';
 import { startChildServer, type ChildServer } from './support/child-server.js';
 
 const MiB = 1024 * 1024;
@@ -23,7 +21,7 @@ async function start(directory: string): Promise<ChildServer> {
 }
 
 it('survives a SIGKILL mid-PATCH: consistent offset after restart, sha256-exact completion', async () => {
-  const directory = mkdtempSync(join(tmpdir(), 'tuskit-fs-crash-'));
+  const directory = testDirectory('tuskit-fs-crash-');
   const data = wavFile(8 * MiB);
   const first = await start(directory);
   const host = createTus({ store: new FileStore({ directory }), basePath: '/files' });

@@ -1,12 +1,10 @@
-import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createTus } from '@tuskit/core';
 import { toNodeHandler } from '@tuskit/core/node';
 import { listenOnLoopback, sha256, wavFile } from '@tuskit/core/testing';
 import { expect, it } from 'vitest';
 import { FileStore } from '../src/index.js';
+import { testDirectory } from './support/scratch.js';
 
 const MiB = 1024 * 1024;
 
@@ -23,7 +21,7 @@ function sizes(count: number, seed: number): number[] {
 }
 
 it('completes 200 concurrent uploads of 64 B to 64 MiB byte-exact through one instance', async () => {
-  const directory = mkdtempSync(join(tmpdir(), 'tuskit-fs-load-'));
+  const directory = testDirectory('tuskit-fs-load-');
   const store = new FileStore({ directory });
   const tus = createTus({ store, basePath: '/files' });
   const served = await listenOnLoopback(createServer(toNodeHandler(tus)));

@@ -11,6 +11,7 @@ import {
   type ReadableStore,
   type StoredObject,
   type UploadChanges,
+  type UploadBody,
   type UploadInfo,
 } from '@tuskit/core';
 import { ActiveWrites } from './active-writes.js';
@@ -121,7 +122,7 @@ export class GcsStore implements DataStore, ListableStore, ReadableStore, Downlo
    * stored, also when the body fails. Given the upload `get` returned, it
    * starts from what that `get` listed instead of listing again.
    */
-  async write(id: string, offset: number, body: AsyncIterable<Uint8Array>, loaded?: UploadInfo): Promise<number> {
+  async write(id: string, offset: number, body: UploadBody, loaded?: UploadInfo): Promise<number> {
     const reused = this.#reuse(id, loaded);
     return this.#writes.run(id, async (signal) => {
       const found = reused ?? (await this.#objects.load(id));

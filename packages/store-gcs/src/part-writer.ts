@@ -1,3 +1,5 @@
+import type { UploadBody } from '@tuskit/core';
+
 /** Options of {@link writeParts}. */
 export interface PartWriterOptions {
   /** Bytes per part; the last part of a body may be shorter. */
@@ -31,7 +33,7 @@ export interface PartWriterOptions {
  * const written = await writeParts(body, { partSize: 8 << 20, partsInFlight: 2, signal, flush: (part) => chain.append(part) });
  * ```
  */
-export async function writeParts(body: AsyncIterable<Uint8Array>, options: PartWriterOptions): Promise<number> {
+export async function writeParts(body: UploadBody, options: PartWriterOptions): Promise<number> {
   const buffers = new PartBuffers(options.partSize);
   const inFlight: Promise<void>[] = [];
   let persisted = 0;
@@ -59,6 +61,7 @@ export async function writeParts(body: AsyncIterable<Uint8Array>, options: PartW
         if (flushFailure) throw flushFailure.error;
         send(buffers.take());
       }
+      body.free?.(chunk);
     }
   } catch (error) {
     bodyFailure = { error };

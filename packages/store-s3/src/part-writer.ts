@@ -1,4 +1,4 @@
-import { TusError } from '@tuskit/core';
+import { TusError, type UploadBody } from '@tuskit/core';
 import PQueue from 'p-queue';
 import { deleteKeys, putObject, type Bucket } from './bucket.js';
 import { BufferPool, type SpareBuffers } from './buffer-pool.js';
@@ -97,7 +97,7 @@ export class PartWriter {
   }
 
   /** Consumes `body`, persists every byte it took, and resolves the new offset. */
-  async write(body: AsyncIterable<Uint8Array>): Promise<number> {
+  async write(body: UploadBody): Promise<number> {
     const bodyFailure = await this.#consume(body);
     if (!this.#stopped) await this.#flush();
     await this.#releaseBuffer();
@@ -118,7 +118,7 @@ export class PartWriter {
   }
 
   /** Reads the body until it ends, fails, or the write must stop; returns the body's own error. */
-  async #consume(body: AsyncIterable<Uint8Array>): Promise<{ error: unknown } | undefined> {
+  async #consume(body: UploadBody): Promise<{ error: unknown } | undefined> {
     const iterator = body[Symbol.asyncIterator]();
     for (;;) {
       let next: IteratorResult<Uint8Array>;
@@ -130,6 +130,8 @@ export class PartWriter {
       if (next.done) return undefined;
       const room = this.#state.record.size - this.#position;
       await this.#append(next.value.byteLength > room ? next.value.subarray(0, room) : next.value);
+      // Copied into the part buffer: the chunk itself is no longer needed.
+      body.free?.(next.value);
       if (next.value.byteLength > room) return { error: new TusError('length_exceeded') };
       if (this.#stopped) {
         await iterator.return?.();

@@ -11,6 +11,7 @@ import {
   type ReadableStore,
   type StoredObject,
   type UploadChanges,
+  type UploadBody,
   type UploadInfo,
 } from '@tuskit/core';
 import type { Readable } from 'node:stream';
@@ -106,7 +107,7 @@ export class S3Store implements DataStore, ListableStore, ReadableStore, Downloa
     return upload;
   }
 
-  async write(id: string, offset: number, body: AsyncIterable<Uint8Array>, loaded?: UploadInfo): Promise<number> {
+  async write(id: string, offset: number, body: UploadBody, loaded?: UploadInfo): Promise<number> {
     const state = this.#reuse(id, loaded) ?? (await this.#state(id));
     if (offset !== state.offset) throw new TusError('offset_mismatch');
     if (state.completed) return rejectBytes(body, state.offset);

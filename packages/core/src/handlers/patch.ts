@@ -3,6 +3,7 @@ import { TusError } from '../errors.js';
 import type { TusRequest, TusResponse } from '../http.js';
 import { PATCH_CONTENT_TYPE, httpDate, parseNonNegativeInteger } from '../http.js';
 import { HEAD_BYTES, acceptMedia, detectFormat } from '../media.js';
+import type { UploadBody } from '../store.js';
 import type { Tus } from '../tus.js';
 import { MIN_UPLOAD_SIZE, type UploadInfo } from '../upload.js';
 
@@ -27,6 +28,7 @@ export async function handlePatch<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>, 
         signal: controller.signal,
         idleTimeoutMs: tus.options.idleTimeoutMs ?? 60_000,
         onChunk: progressReporter(tus, upload, offset, request.context),
+        freeChunks: request.exclusiveBody === true && tus.options.freeChunks !== false,
       });
       return writeBody(tus, request, upload, offset, body);
     });
@@ -57,7 +59,7 @@ async function writeBody<Ctx>(
   offset: number,
   body: RequestBody,
 ): Promise<TusResponse> {
-  let source: AsyncIterable<Uint8Array> = body;
+  let source: UploadBody = body;
   // Unchanged since `get` under this lock, so the store may reuse what it loaded; the first chunk's check updates it.
   let loaded: UploadInfo | undefined = upload;
   if (offset === 0) {
@@ -65,7 +67,7 @@ async function writeBody<Ctx>(
     const chunks = await validateFirstChunk(tus, request, upload, body, iterator);
     // Interrupted before a whole head arrived: nothing is stored, like any PATCH cut short.
     if (!chunks) return { status: 204, headers: patchHeaders(tus, upload, offset), closeConnection: true };
-    source = replay(chunks, iterator);
+    source = replay(chunks, iterator, body.free);
     loaded = undefined;
   }
   const newOffset = await tus.store.write(upload.id, offset, source, loaded);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bodyOf } from '../body.js';
 import { isTusError } from '../errors.js';
-import { isListableStore, isReadableStore, type DataStore } from '../store.js';
+import { isListableStore, isReadableStore, type DataStore, type UploadBody } from '../store.js';
 import type { UploadInfo } from '../upload.js';
 import { chunked, randomData, sha256 } from './bytes.js';
 
@@ -15,6 +15,8 @@ export interface StoreConformanceOptions {
   leftovers?: (id: string) => Promise<string[]>;
   /** Per-test timeout for slow backends. Default 60 s. */
   timeoutMs?: number;
+  /** The store calls `body.free` for every chunk it was given: the suite checks that it does. */
+  freesChunks?: boolean;
 }
 
 const MiB = 1024 * 1024;
@@ -111,6 +113,16 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
         expect(offset).toBe(end);
         expect((await s.get(info.id))?.offset).toBe(end);
       }
+      await s.finalize(info.id);
+      expect(await readBack(s, info.id)).toBe(await sha256(data));
+    });
+
+    it('frees a chunk only once it no longer needs its bytes', async () => {
+      const data = randomData(9 * MiB + 4321);
+      const [s, info] = await created(data.length);
+      const { body, freed } = poisoningBody(chunked(data, [64 * 1024, 1000, 300_000]));
+      expect(await s.write(info.id, 0, body)).toBe(data.length);
+      if (options.freesChunks) expect(freed()).toBe(data.length);
       await s.finalize(info.id);
       expect(await readBack(s, info.id)).toBe(await sha256(data));
     });
@@ -248,4 +260,21 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
       expect(await readBack(s, b.id)).toBe(await sha256(two));
     });
   });
+}
+
+/**
+ * A body of fresh copies whose `free` zeroes and detaches a chunk at once:
+ * a store that frees a chunk before it is done with it stores zeros or fails.
+ */
+function poisoningBody(chunks: Iterable<Uint8Array>): { body: UploadBody; freed: () => number } {
+  let freed = 0;
+  const body: UploadBody = {
+    [Symbol.asyncIterator]: () => bodyOf(Array.from(chunks, (chunk) => new Uint8Array(chunk)))[Symbol.asyncIterator](),
+    free: (chunk) => {
+      freed += chunk.byteLength;
+      chunk.fill(0);
+      structuredClone(chunk.buffer, { transfer: [chunk.buffer as ArrayBuffer] });
+    },
+  };
+  return { body, freed: () => freed };
 }
