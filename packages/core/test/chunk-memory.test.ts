@@ -7,7 +7,6 @@ import type { UploadBody } from '../src/store.js';
 import { createTus, type Tus } from '../src/tus.js';
 import type { TusOptions } from '../src/options.js';
 import { listenOnLoopback, wavFile } from '../src/testing/index.js';
-import type { UploadInfo } from '../src/upload.js';
 
 /** Frees enough throwaway chunks that every chunk freed before has left the delay. */
 function pushThroughDelay(): void {
@@ -48,11 +47,11 @@ describe('freeChunk', () => {
   });
 });
 
-/** A memory store that records whether each write was offered `free`, and frees what it stored. */
+/** A memory store that records whether each write was offered `free`. */
 class FreeRecordingStore extends MemoryStore {
   readonly offered: boolean[] = [];
 
-  override async write(id: string, offset: number, body: UploadBody, loaded?: UploadInfo): Promise<number> {
+  override async write(id: string, offset: number, body: UploadBody): Promise<number> {
     this.offered.push(typeof body.free === 'function');
     return super.write(id, offset, body);
   }
