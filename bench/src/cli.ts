@@ -21,6 +21,8 @@ export interface BenchOptions {
   workDir: string | undefined;
   /** MiB of long-lived objects every Node server holds, standing in for its host application. */
   hostHeapMiB: number;
+  /** Flags every Node server child starts with (e.g. `--max-semi-space-size=2`); tusd ignores them. */
+  nodeFlags: string[];
 }
 
 /**
@@ -37,7 +39,7 @@ const BACKENDS: readonly Backend[] = ['fs', 's3', 'gcs'];
 
 /**
  * Parses the command line (`--smoke`, `--only fs,s3`, `--scenarios 1m,par8`,
- * `--targets`, `--reps`, `--no-warmup`, `--profile`, `--out`, `--work-dir`, `--host-heap`) and `BENCH_SMOKE=1`.
+ * `--targets`, `--reps`, `--no-warmup`, `--profile`, `--out`, `--work-dir`, `--host-heap`, `--node-flags`) and `BENCH_SMOKE=1`.
  *
  * @example
  * ```ts
@@ -58,6 +60,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
       out: { type: 'string' },
       'work-dir': { type: 'string' },
       'host-heap': { type: 'string' },
+      'node-flags': { type: 'string' },
     },
     strict: true,
   });
@@ -69,6 +72,9 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
   if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps must be a positive integer, got ${values.reps}`);
   const hostHeapMiB = Number(values['host-heap'] ?? DEFAULT_HOST_HEAP_MIB);
   if (!Number.isFinite(hostHeapMiB) || hostHeapMiB < 0) throw new Error(`--host-heap takes MiB, got ${values['host-heap']}`);
+  const nodeFlags = values['node-flags']?.split(/\s+/).filter(Boolean) ?? [];
+  const notFlag = nodeFlags.find((flag) => !flag.startsWith('--'));
+  if (notFlag) throw new Error(`--node-flags takes Node flags like --max-semi-space-size=2, got ${notFlag}`);
   return {
     smoke,
     backends: backends as Backend[],
@@ -80,6 +86,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     out: values.out,
     workDir: values['work-dir'],
     hostHeapMiB,
+    nodeFlags,
   };
 }
 

@@ -22,6 +22,8 @@ export interface Report {
   warmup: boolean;
   /** MiB of long-lived objects every Node server held (`--host-heap`). */
   hostHeapMiB?: number;
+  /** Flags every Node server child started with (`--node-flags`). */
+  nodeFlags?: readonly string[];
   load: { start: number; end: number };
   beds: Partial<Record<Backend, string>>;
   results: readonly ScenarioResult[];
@@ -85,7 +87,8 @@ function runLine(report: Report): string {
   const heap = report.hostHeapMiB
     ? `; every Node server holds a ${report.hostHeapMiB} MiB host heap (\`--host-heap\`)`
     : '; bare Node servers, no host heap (`--host-heap 0`)';
-  return `${report.startedAt.toISOString()} — ${mode}, ${rounds}, ${report.minutes.toFixed(1)} min; ${load}${heap}.`;
+  const flags = report.nodeFlags?.length ? `; every Node server runs with \`${report.nodeFlags.join(' ')}\` (\`--node-flags\`)` : '';
+  return `${report.startedAt.toISOString()} — ${mode}, ${rounds}, ${report.minutes.toFixed(1)} min; ${load}${heap}${flags}.`;
 }
 
 function notesBlock(notes: string | undefined): string[] {

@@ -16,7 +16,7 @@ import { runScenario, type ScenarioResult } from './runner.js';
 import { scenariosFor } from './scenarios.js';
 import type { Backend } from './servers/config.js';
 import { HOST_HEAP_ENV } from './servers/host-heap.js';
-import { TARGETS, TUSD_VERSION, tusdBinary, type Target } from './targets.js';
+import { NODE_FLAGS_ENV, TARGETS, TUSD_VERSION, tusdBinary, type Target } from './targets.js';
 import { MiB } from './units.js';
 
 export { parseOptions };
@@ -41,6 +41,7 @@ export async function runBenchmark(options: BenchOptions): Promise<string> {
   const startedAt = new Date();
   // Inherited by every server child.
   process.env[HOST_HEAP_ENV] = String(options.hostHeapMiB);
+  process.env[NODE_FLAGS_ENV] = options.nodeFlags.join(' ');
   const workDir = options.workDir ?? join(BENCH_ROOT, '.tmp');
   const loadAtStart = loadAverage();
   const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -74,6 +75,7 @@ export async function runBenchmark(options: BenchOptions): Promise<string> {
     reps: options.reps,
     warmup: options.warmup,
     hostHeapMiB: options.hostHeapMiB,
+    nodeFlags: options.nodeFlags,
     load: { start: loadAtStart, end: loadAverage() },
     beds,
     results,

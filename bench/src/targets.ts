@@ -7,6 +7,8 @@ import type { LaunchSpec } from './server-process.js';
 import { SERVER_CONFIG_ENV, type Backend, type ServerConfig, type Storage } from './servers/config.js';
 
 export const BASE_PATH = '/files';
+/** Flags (space-separated) every Node server child starts with: what `--node-flags` sets. */
+export const NODE_FLAGS_ENV = 'BENCH_NODE_FLAGS';
 export const TUSD_VERSION = 'v2.9.1';
 
 /** `raw` rows are the baselines every row is compared to; `peer` rows are the other TUS servers. */
@@ -142,9 +144,10 @@ export function tusdBinary(env: NodeJS.ProcessEnv = process.env): string {
 
 function nodeServer(config: ServerConfig, profileDir: string | undefined): LaunchSpec {
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const flags = process.env[NODE_FLAGS_ENV]?.split(' ').filter(Boolean) ?? [];
   return {
     command: process.execPath,
-    args: [...profile, SERVER_ENTRY],
+    args: [...flags, ...profile, SERVER_ENTRY],
     env: { [SERVER_CONFIG_ENV]: JSON.stringify(config) },
     basePath: config.basePath,
     ready: 'announce',

@@ -12,6 +12,7 @@ describe('parseOptions', () => {
       warmup: true,
       profile: [],
       hostHeapMiB: 0,
+      nodeFlags: [],
     });
   });
 
@@ -28,6 +29,11 @@ describe('parseOptions', () => {
   it('takes a host heap in MiB for every Node server', () => {
     expect(parseOptions(['--host-heap', '32'], {}).hostHeapMiB).toBe(32);
     expect(() => parseOptions(['--host-heap', 'lots'], {})).toThrow(/--host-heap takes MiB/);
+  });
+
+  it('takes Node flags for every Node server child', () => {
+    expect(parseOptions(['--node-flags=--max-semi-space-size=2  --no-opt'], {}).nodeFlags).toEqual(['--max-semi-space-size=2', '--no-opt']);
+    expect(() => parseOptions(['--node-flags', 'max-semi-space-size=2'], {})).toThrow(/--node-flags takes Node flags/);
   });
 
   it('refuses unknown backends, bad repetition counts and unknown options', () => {

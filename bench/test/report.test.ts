@@ -50,6 +50,13 @@ describe('renderReport', () => {
     expect(markdown).toContain('| tusd | v2.9.1 |');
   });
 
+  it('names the flags every Node server ran with', () => {
+    expect(markdown).not.toContain('--node-flags');
+    expect(renderReport(report({ nodeFlags: ['--max-semi-space-size=2'] }))).toContain(
+      'every Node server runs with `--max-semi-space-size=2` (`--node-flags`).',
+    );
+  });
+
   it('keeps the hand-written notes of the previous report', () => {
     const notes = 'Measured on a quiet machine.\n\n- finding one';
     expect(extractNotes(renderReport(report({ notes })))).toBe(notes);

@@ -8,8 +8,6 @@ export type InterruptReason = 'aborted' | 'takeover' | 'idle' | 'shutdown' | 'er
 export interface RequestBodyOptions {
   /** Bytes the upload can still take; more is an overflow and is never yielded. */
   limit: number;
-  /** Aborts reading; its `reason` (an {@link InterruptReason}) is recorded. */
-  signal: AbortSignal;
   /** Ends reading when no byte arrives for this long. */
   idleTimeoutMs: number;
   /** Called after every chunk with the bytes read so far. */
@@ -49,11 +47,13 @@ export class RequestBody implements UploadBody {
     this.#source = source[Symbol.asyncIterator]();
     this.#options = options;
     if (options.freeChunks) this.free = freeChunk;
-    const { signal } = options;
-    if (signal.aborted) this.#stopWith((signal.reason as InterruptReason | undefined) ?? 'aborted');
-    signal.addEventListener('abort', () => this.#stopWith((signal.reason as InterruptReason | undefined) ?? 'aborted'), {
-      once: true,
-    });
+  }
+
+  /** Stops reading and records why (the first reason wins); a pending read ends at once. */
+  interrupt(reason: InterruptReason): void {
+    this.interrupted ??= reason;
+    if (this.#resolve) this.#settle(DONE);
+    else this.#finish();
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
@@ -114,15 +114,9 @@ export class RequestBody implements UploadBody {
       return;
     }
     this.#idle = setTimeout(() => {
-      if (this.#resolve) this.#stopWith('idle');
+      if (this.#resolve) this.interrupt('idle');
       else this.#idle?.refresh();
     }, this.#options.idleTimeoutMs);
-  }
-
-  #stopWith(reason: InterruptReason): void {
-    this.interrupted ??= reason;
-    if (this.#resolve) this.#settle(DONE);
-    else this.#finish();
   }
 
   #end(): Promise<IteratorResult<Uint8Array>> {

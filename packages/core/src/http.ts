@@ -26,9 +26,27 @@ export interface TusRequest<Ctx = unknown> {
    * they have its bytes (see `TusOptions.freeChunks`).
    */
   exclusiveBody?: boolean | undefined;
-  /** Aborted when the client goes away. */
-  signal?: AbortSignal | undefined;
+  /** Aborted when the client goes away: an `AbortSignal`, or anything with the members of {@link ClientSignal}. */
+  signal?: ClientSignal | undefined;
   context: Ctx;
+}
+
+/**
+ * What the core uses of a request's abort signal. Every `AbortSignal`
+ * fits. The Node bridge passes a lighter object of its own: V8 promotes every
+ * `AbortSignal` out of the young generation (Node builds one with
+ * `setPrototypeOf` and then adds fields, a shape V8 does not let die young),
+ * so one per request grew the host's old generation.
+ *
+ * @example
+ * ```ts
+ * const request: TusRequest<null> = { method: 'PATCH', path, header, body, signal: controller.signal, context: null };
+ * ```
+ */
+export interface ClientSignal {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
 }
 
 /**

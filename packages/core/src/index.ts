@@ -38,6 +38,7 @@ export {
   formatUploadMetadata,
   type HeaderReader,
   type TusRequest,
+  type ClientSignal,
   type TusResponse,
 } from './http.js';
 export { bodyOf } from './body.js';

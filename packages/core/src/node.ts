@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bodyOf } from './body.js';
 import { TusError } from './errors.js';
-import { TUS_VERSION, headerReader, type TusResponse } from './http.js';
+import { TUS_VERSION, headerReader, type ClientSignal, type TusResponse } from './http.js';
 import type { Tus } from './tus.js';
 
 type NodeRequest = IncomingMessage;
@@ -41,9 +41,9 @@ export async function handleNodeRequest<Ctx>(
     writeNodeResponse(res, { ...tus.errorResponse(body, { 'Tus-Resumable': TUS_VERSION }), closeConnection: true });
     return;
   }
-  const disconnected = new AbortController();
+  const disconnected = new Disconnection();
   const onClose = () => {
-    if (!res.writableFinished) disconnected.abort('aborted');
+    if (!res.writableFinished) disconnected.abort();
   };
   res.once('close', onClose);
   const response = await tus.handle({
@@ -52,11 +52,36 @@ export async function handleNodeRequest<Ctx>(
     header: headerReader(req.headers),
     body,
     exclusiveBody: body === req,
-    signal: disconnected.signal,
+    signal: disconnected,
     context,
   });
   res.off('close', onClose);
   writeNodeResponse(res, response);
+}
+
+/**
+ * The request's {@link ClientSignal}: aborted once, when the response closes
+ * before it was written. Not an `AbortSignal`, which costs one promoted
+ * object per request (see `ClientSignal`).
+ */
+class Disconnection implements ClientSignal {
+  aborted = false;
+  readonly #listeners = new Set<() => void>();
+
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    for (const listener of this.#listeners) listener();
+    this.#listeners.clear();
+  }
+
+  addEventListener(_type: 'abort', listener: () => void): void {
+    if (!this.aborted) this.#listeners.add(listener);
+  }
+
+  removeEventListener(_type: 'abort', listener: () => void): void {
+    this.#listeners.delete(listener);
+  }
 }
 
 /**

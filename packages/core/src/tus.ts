@@ -1,4 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
+import type { InterruptReason } from './body.js';
 import { TusError, TUS_ERRORS, isTusError } from './errors.js';
 import { handleDelete } from './handlers/delete.js';
 import { handleHead } from './handlers/head.js';
@@ -53,7 +54,7 @@ export class Tus<Ctx = unknown> {
   readonly mediaRule: MediaRule;
   readonly options: Readonly<TusOptions<Ctx>>;
   readonly #inFlight = new Set<Promise<unknown>>();
-  readonly #writers = new Set<AbortController>();
+  readonly #writers = new Set<(reason: InterruptReason) => void>();
   readonly #reaper: NodeJS.Timeout | undefined;
 
   constructor(options: TusOptions<Ctx>) {
@@ -159,7 +160,7 @@ export class Tus<Ctx = unknown> {
    */
   async close(): Promise<void> {
     clearInterval(this.#reaper);
-    for (const writer of this.#writers) writer.abort('shutdown');
+    for (const interrupt of this.#writers) interrupt('shutdown');
     await Promise.allSettled([...this.#inFlight]);
     if (isClosableStore(this.store)) await this.store.close();
   }
@@ -258,9 +259,9 @@ export class Tus<Ctx = unknown> {
   }
 
   /** @internal Registers a PATCH so that {@link close} can ask it to stop. */
-  trackWriter(controller: AbortController): () => void {
-    this.#writers.add(controller);
-    return () => this.#writers.delete(controller);
+  trackWriter(interrupt: (reason: InterruptReason) => void): () => void {
+    this.#writers.add(interrupt);
+    return () => this.#writers.delete(interrupt);
   }
 
   /** @internal Finalizes a complete upload and tells the host. */

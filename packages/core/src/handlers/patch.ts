@@ -1,4 +1,4 @@
-import { RequestBody, readHead, replay } from '../body.js';
+import { type InterruptReason, RequestBody, readHead, replay } from '../body.js';
 import { TusError } from '../errors.js';
 import type { TusRequest, TusResponse } from '../http.js';
 import { PATCH_CONTENT_TYPE, httpDate, parseNonNegativeInteger } from '../http.js';
@@ -13,23 +13,28 @@ import { MIN_UPLOAD_SIZE, type UploadInfo } from '../upload.js';
  * ended, the client vanished or a newer request took over.
  */
 export async function handlePatch<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>, id: string): Promise<TusResponse> {
-  const controller = new AbortController();
-  const onClientGone = () => controller.abort('aborted');
+  // The body exists only once the lock is held; an interruption before that waits for it here.
+  let body: RequestBody | undefined;
+  let interrupted: InterruptReason | undefined;
+  const interrupt = (reason: InterruptReason) => {
+    interrupted ??= reason;
+    body?.interrupt(reason);
+  };
+  const onClientGone = () => interrupt('aborted');
   if (request.signal?.aborted) onClientGone();
   request.signal?.addEventListener('abort', onClientGone, { once: true });
-  const untrack = tus.trackWriter(controller);
-  let body: RequestBody | undefined;
+  const untrack = tus.trackWriter(interrupt);
   try {
-    return await tus.withLock(id, () => controller.abort('takeover'), async () => {
+    return await tus.withLock(id, () => interrupt('takeover'), async () => {
       const upload = await tus.liveUpload(id);
       const offset = checkPatchHeaders(request, upload);
       body = new RequestBody(request.body ?? noBody(), {
         limit: upload.size - offset,
-        signal: controller.signal,
         idleTimeoutMs: tus.options.idleTimeoutMs ?? 60_000,
         onChunk: progressReporter(tus, upload, offset, request.context),
         freeChunks: request.exclusiveBody === true && tus.options.freeChunks !== false,
       });
+      if (interrupted) body.interrupt(interrupted);
       return writeBody(tus, request, upload, offset, body);
     });
   } catch (error) {

@@ -1,0 +1,24 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { NODE_FLAGS_ENV, TARGETS } from '../src/targets.js';
+
+const storage = { backend: 'fs', directory: '/tmp/unused' } as const;
+
+describe('Node server targets', () => {
+  afterEach(() => {
+    delete process.env[NODE_FLAGS_ENV];
+  });
+
+  it('start every Node child with the flags of --node-flags, before the entry script', async () => {
+    process.env[NODE_FLAGS_ENV] = '--max-semi-space-size=2 --stack-size=2000';
+    for (const id of ['raw', 'tuskit-node', 'tuskit-express', 'tus-server']) {
+      const spec = await TARGETS.find((t) => t.id === id)!.launch(storage);
+      expect(spec.args.slice(0, 2)).toEqual(['--max-semi-space-size=2', '--stack-size=2000']);
+      expect(spec.args.at(-1)).toMatch(/server\.js$/);
+    }
+  });
+
+  it('start them bare without', async () => {
+    const spec = await TARGETS.find((t) => t.id === 'raw')!.launch(storage);
+    expect(spec.args).toHaveLength(1);
+  });
+});
