@@ -1,0 +1,69 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/**
+ * Ways of making an object, as JavaScript source that evaluates to one. The
+ * probe keeps each only until the next is made, so none should outlive
+ * V8's young generation.
+ */
+export const PATTERNS = {
+  'plain object': 'new Plain()',
+  'setPrototypeOf': 'Object.setPrototypeOf(new Plain(), PROTO)',
+  'setPrototypeOf, then a new property': '((o) => ((o.extra = 1), o))(Object.setPrototypeOf(new Plain(), PROTO))',
+  'new AbortController().signal': 'new AbortController().signal',
+} as const;
+
+export type Pattern = keyof typeof PATTERNS;
+
+/** What V8 did with a pattern's objects. */
+export interface Promotion {
+  pattern: Pattern;
+  objects: number;
+  scavenges: number;
+  /** Bytes the scavenges moved to the old generation. */
+  promoted: number;
+}
+
+/** The child: makes `objects` objects one at a time, with garbage between them and a turn of the event loop now and then, like requests. */
+function childSource(make: string, objects: number): string {
+  return `
+    class Plain { constructor() { this.a = 1; this.b = { c: 2 }; } }
+    const PROTO = Object.create(Plain.prototype);
+    let kept, garbage;
+    for (let i = 0; i < ${objects}; i++) {
+      kept = ${make};
+      for (let j = 0; j < 20; j++) garbage = { j, pad: new Array(8) };
+      if (i % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }`;
+}
+
+/**
+ * Runs one pattern in a fresh `node --trace-gc-nvp` and sums what its
+ * scavenges promoted.
+ *
+ * @example
+ * ```ts
+ * const { promoted, objects } = await measurePromotion('new AbortController().signal');
+ * console.log(`${promoted / objects} bytes promoted per signal`);
+ * ```
+ */
+export async function measurePromotion(pattern: Pattern, objects = 200_000): Promise<Promotion> {
+  const source = childSource(PATTERNS[pattern], objects);
+  const { stdout } = await run(process.execPath, ['--trace-gc-nvp', '--input-type=module', '-e', source], { maxBuffer: 64 * 1024 * 1024 });
+  const scavenges = stdout.split('\n').filter((line) => line.includes(' gc=s '));
+  const promoted = scavenges.reduce((sum, line) => sum + Number(/ promoted=(\d+)/.exec(line)?.[1] ?? 0), 0);
+  return { pattern, objects, scavenges: scavenges.length, promoted };
+}
+
+async function main(): Promise<void> {
+  console.log('| object made | scavenges | bytes promoted per object |');
+  console.log('| --- | --- | --- |');
+  for (const pattern of Object.keys(PATTERNS) as Pattern[]) {
+    const { scavenges, promoted, objects } = await measurePromotion(pattern);
+    console.log(`| ${pattern} | ${scavenges} | ${(promoted / objects).toFixed(1)} |`);
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();
