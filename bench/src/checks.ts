@@ -77,33 +77,28 @@ function memoryChecks(results: readonly ScenarioResult[], s3Parts: S3Parts): Che
     const allowance = memoryAllowance(result.backend, result.scenario.uploads, s3Parts);
     if (allowance === undefined) return [];
     const raw = result.rows.find((row) => row.targetId === 'raw');
+    // Against the raw server's peak, not its growth: its idle reading holds however many dead socket
+    // buffers it had not yet collected, so its growth swings by tens of MiB (even below zero).
+    const rawPeak = raw && summarize(raw).peakRss;
     return tuskitRows(result).flatMap((row) => {
-      const growth = growthOf(row);
+      const { idleRss, peakRss } = summarize(row);
+      const growth = peakRss - idleRss;
       const absolute = {
         goal: `${result.backend} ${result.scenario.title}: peak RSS ≤ idle + ${allowance / MiB} MiB`,
         row: row.label,
-        measured: `idle ${mib(row.idleRss)}, peak ${mib(row.idleRss + growth)} (+${mib(growth)})`,
+        measured: `idle ${mib(idleRss)}, peak ${mib(peakRss)} (+${mib(growth)})`,
         pass: growth <= allowance,
       };
-      if (!raw) return [absolute];
-      // Against the raw server's peak, not its growth: its idle reading holds however many dead socket
-      // buffers it had not yet collected, so its growth swings by tens of MiB (even below zero).
-      const rawPeak = summarize(raw).peakRss;
-      const peak = summarize(row).peakRss;
+      if (rawPeak === undefined) return [absolute];
       const relative = {
         goal: `${result.backend} ${result.scenario.title}: peak RSS ≤ the raw server's peak + ${allowance / MiB} MiB`,
         row: row.label,
-        measured: `${mib(peak)} vs raw ${mib(rawPeak)}`,
-        pass: peak - rawPeak <= allowance,
+        measured: `${mib(peakRss)} vs raw ${mib(rawPeak)}`,
+        pass: peakRss - rawPeak <= allowance,
       };
       return [absolute, relative];
     });
   });
-}
-
-function growthOf(row: Row): number {
-  const { idleRss, peakRss } = summarize(row);
-  return peakRss - idleRss;
 }
 
 /** fs: a flat headroom. S3: the part buffers of every upload in flight, plus slack. */
