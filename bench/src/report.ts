@@ -116,7 +116,7 @@ function backendSection(report: Report, backend: Backend): string[] {
 function scenarioTable(result: ScenarioResult): string[] {
   const { kind } = result.scenario;
   const summaries = new Map(result.rows.map((row) => [row, summarize(row)] as const));
-  const references = result.rows.filter((row) => row.role !== 'tuskit');
+  const references = result.rows.filter((row) => row.role === 'raw' || row.role === 'peer');
   const figure = kind === 'latency' ? ['req/s median (min–max)', 'p50 ms', 'p99 ms'] : ['MiB/s median (min–max)'];
   const cpu = kind === 'latency' ? 'CPU ms/PATCH' : 'CPU s/GiB';
   const header = ['server', ...figure, ...references.map((r) => `× ${SHORT_NAMES[r.targetId] ?? r.targetId}`), cpu, 'RSS start · idle → peak'];

@@ -13,7 +13,7 @@ await serve(await listener(config));
 async function listener(config: ServerConfig): Promise<RequestListener> {
   switch (config.kind) {
     case 'raw':
-      return miniTus(config.basePath, await rawSink(config.storage, config.fsyncOnComplete ?? false));
+      return miniTus(config.basePath, await rawSink(config.storage, config));
     case 'tuskit':
       return (await import('./servers/tuskit.js')).tuskitListener(config);
     case 'tus-server':
@@ -21,10 +21,13 @@ async function listener(config: ServerConfig): Promise<RequestListener> {
   }
 }
 
-async function rawSink(storage: Storage, fsyncOnComplete: boolean): Promise<RawSink> {
+async function rawSink(storage: Storage, options: { fsyncOnComplete?: boolean; freeChunks?: boolean }): Promise<RawSink> {
   switch (storage.backend) {
     case 'fs':
-      return (await import('./servers/raw-fs.js')).fsSink(storage.directory, { fsyncOnComplete });
+      return (await import('./servers/raw-fs.js')).fsSink(storage.directory, {
+        fsyncOnComplete: options.fsyncOnComplete ?? false,
+        freeChunks: options.freeChunks ?? false,
+      });
     case 's3':
       return (await import('./servers/raw-s3.js')).s3Sink(storage.s3, storage.partSize, storage.queueSize);
     case 'gcs':

@@ -11,8 +11,12 @@ export const BASE_PATH = '/files';
 export const NODE_FLAGS_ENV = 'BENCH_NODE_FLAGS';
 export const TUSD_VERSION = 'v2.9.1';
 
-/** `raw` rows are the baselines every row is compared to; `peer` rows are the other TUS servers. */
-export type Role = 'raw' | 'tuskit' | 'peer';
+/**
+ * `raw` rows are the baselines every row is compared to; `peer` rows are the
+ * other TUS servers; a `floor` row shows the least memory a Node server needs
+ * for the same load, and is no ratio column.
+ */
+export type Role = 'raw' | 'tuskit' | 'peer' | 'floor';
 
 /** One server implementation the benchmark can run against a backend. */
 export interface Target {
@@ -53,6 +57,15 @@ export const TARGETS: readonly Target[] = [
     unavailable: () => undefined,
     launch: async (storage, profileDir) =>
       nodeServer({ kind: 'raw', basePath: BASE_PATH, storage, fsyncOnComplete: true }, profileDir),
+  },
+  {
+    id: 'raw-lean',
+    role: 'floor',
+    backends: ['fs'],
+    label: () => 'memory floor: write each chunk, then free it',
+    unavailable: () => undefined,
+    launch: async (storage, profileDir) =>
+      nodeServer({ kind: 'raw', basePath: BASE_PATH, storage, freeChunks: true }, profileDir),
   },
   {
     id: 'tuskit-node',

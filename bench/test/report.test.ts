@@ -36,6 +36,14 @@ describe('renderReport', () => {
     expect(markdown).toContain('| **tuskit-node label** | 450 (450–450) | 0.90 | 0.50 | 2.00 | 50 · 50 → 60 MiB |');
   });
 
+  it('lists the memory-floor row without making it a ratio column', () => {
+    const floor = row('raw-lean', 'floor', [700], { idle: 50 * MiB, peak: 52 * MiB });
+    const results = [result('fs', '1m', [row('raw', 'raw', [500]), floor, row('tuskit-node', 'tuskit', [450])])];
+    const text = renderReport(report({ results, checks: checkGoals(results, { partSize: 8 * MiB, queueSize: 2 }) }));
+    expect(text).toContain('| server | MiB/s median (min–max) | × raw | CPU s/GiB | RSS start · idle → peak |');
+    expect(text).toContain('| raw-lean label | 700 (700–700) | 1.40 | 2.00 | 50 · 50 → 52 MiB |');
+  });
+
   it('reports requests/s and latency percentiles for the small-PATCH scenario', () => {
     expect(markdown).toContain('### 2,000 PATCHes of 64 KiB');
     expect(markdown).toContain('| server | req/s median (min–max) | p50 ms | p99 ms | × raw | CPU ms/PATCH | RSS start · idle → peak |');

@@ -24,7 +24,14 @@ export interface GcsSettings {
  * the `@tus/server` peer.
  */
 export type ServerConfig = { basePath: string } & (
-  | { kind: 'raw'; storage: Storage; /** fs only: fsync the file once its last byte is written. */ fsyncOnComplete?: boolean }
+  | {
+      kind: 'raw';
+      storage: Storage;
+      /** fs only: fsync the file once its last byte is written. */
+      fsyncOnComplete?: boolean;
+      /** fs only: write chunk by chunk, freeing each (the memory floor). */
+      freeChunks?: boolean;
+    }
   | { kind: 'tus-server'; storage: Storage }
   | {
       kind: 'tuskit';

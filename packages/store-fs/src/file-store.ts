@@ -16,7 +16,7 @@ import {
   type UploadChanges,
   type UploadInfo,
 } from '@tuskit/core';
-import { GatheringWriter } from './gathering-writer.js';
+import { GatheringWriter, heldShare } from './gathering-writer.js';
 import { isMissing, readMetadata, writeMetadata, type MetadataRecord } from './metadata-file.js';
 import { OpenFiles, type OpenFile } from './open-files.js';
 import { RecordCache } from './record-cache.js';
@@ -44,10 +44,6 @@ export interface FileStoreOptions {
 }
 
 const SAFE_ID = /^[A-Za-z0-9_-]{1,128}$/;
-/** Bytes all running writes may gather behind their writes in flight, shared out between them. */
-const GATHER_BUDGET = 8 * 1024 * 1024;
-const MIN_GATHERED = 64 * 1024;
-const MAX_GATHERED = 1024 * 1024;
 const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT;
 
 /**
@@ -114,8 +110,8 @@ export class FileStore implements DataStore, ListableStore, ReadableStore, Closa
 
   async write(id: string, offset: number, body: UploadBody, loaded?: UploadInfo): Promise<number> {
     const file = await this.#fileFor(id, offset, loaded);
-    // Many concurrent uploads each gather less, so memory stays bounded however many there are.
-    const share = Math.min(MAX_GATHERED, Math.max(MIN_GATHERED, GATHER_BUDGET / this.#files.busy));
+    // Asked at every chunk: uploads that start together would otherwise keep the large share the first saw.
+    const share = () => heldShare(this.#files.busy);
     const writer = new GatheringWriter(file.handle, offset, share, body.free?.bind(body));
     try {
       for await (const chunk of body) {

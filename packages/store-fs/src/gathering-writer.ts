@@ -1,5 +1,29 @@
 import type { FileHandle } from 'node:fs/promises';
 
+/** Bytes all uploads writing at once may hold (writes in flight plus what gathers behind them). */
+const HELD_BUDGET = 8 * 1024 * 1024;
+/** Most one upload holds: a write of about 1 MiB in flight and as much gathering. */
+const MAX_HELD = 2 * 1024 * 1024;
+/** One socket read: with many uploads at once, each writes a chunk and reads on once it is on disk. */
+const MIN_HELD = 64 * 1024;
+/** Uploads writing at once up to which they share the whole budget. */
+const PIPELINED_UPLOADS = 8;
+
+/**
+ * What one of `busy` uploads writing at once may hold. Gathering keeps the
+ * disk busy while an upload's socket refills; beyond a few uploads the others
+ * do that, so the budget itself shrinks as they grow: 8 MiB for 8 uploads,
+ * 4 MiB for 16, one chunk each for 32 and more.
+ *
+ * @example
+ * ```ts
+ * new GatheringWriter(handle, offset, () => heldShare(openFiles.busy));
+ * ```
+ */
+export function heldShare(busy: number): number {
+  const crowding = Math.max(1, busy / PIPELINED_UPLOADS);
+  return Math.min(MAX_HELD, Math.max(MIN_HELD, HELD_BUDGET / busy / crowding));
+}
 
 /**
  * Writes a stream of chunks at increasing positions with one `writev` in
@@ -8,7 +32,7 @@ import type { FileHandle } from 'node:fs/promises';
  *
  * @example
  * ```ts
- * const writer = new GatheringWriter(handle, offset, 1024 * 1024);
+ * const writer = new GatheringWriter(handle, offset, () => 1024 * 1024);
  * for await (const chunk of body) await writer.push(chunk);
  * await writer.drained();
  * ```
@@ -19,18 +43,20 @@ export class GatheringWriter {
   readonly #handle: FileHandle;
   #gathered: Uint8Array[] = [];
   #gatheredBytes = 0;
+  #writingBytes = 0;
   #writing: Promise<void> | undefined;
 
   readonly #free: ((chunk: Uint8Array) => void) | undefined;
 
   /**
-   * @param maxGathered Bytes gathered behind the write in flight before the reader waits for it.
+   * @param maxHeld Bytes in flight plus gathered behind them at which the reader waits for
+   *   the writes; asked again at every chunk, since a share shrinks as more uploads write.
    * @param free Called with each chunk once all of it is on disk (see `UploadBody.free`).
    */
   constructor(
     handle: FileHandle,
     offset: number,
-    readonly maxGathered: number,
+    readonly maxHeld: () => number,
     free?: (chunk: Uint8Array) => void,
   ) {
     this.#handle = handle;
@@ -39,15 +65,15 @@ export class GatheringWriter {
   }
 
   /**
-   * Queues a chunk. Returns a promise to wait on only when enough is gathered
-   * behind the write in flight: most chunks cost no promise at all.
+   * Queues a chunk. Returns a promise to wait on only when this writer holds
+   * `maxHeld` bytes: most chunks cost no promise at all.
    */
   push(chunk: Uint8Array): Promise<void> | undefined {
     if (this.failure !== undefined) throw this.failure;
     this.#gathered.push(chunk);
     this.#gatheredBytes += chunk.byteLength;
     this.#writing ??= this.#drain();
-    return this.#gatheredBytes >= this.maxGathered ? this.#writing : undefined;
+    return this.#gatheredBytes + this.#writingBytes >= this.maxHeld() ? this.#writing : undefined;
   }
 
   /** Resolves once every pushed byte is written (or a write failed). */
@@ -60,6 +86,7 @@ export class GatheringWriter {
       while (this.#gathered.length > 0 && this.failure === undefined) {
         let pending = this.#gathered;
         this.#gathered = [];
+        this.#writingBytes = this.#gatheredBytes;
         this.#gatheredBytes = 0;
         while (pending.length > 0) {
           const { bytesWritten } = await this.#handle.writev(pending, this.position);
@@ -71,6 +98,7 @@ export class GatheringWriter {
       this.failure = error;
     } finally {
       this.#writing = undefined;
+      this.#writingBytes = 0;
     }
   }
 }
