@@ -2,7 +2,7 @@ import type { FileHandle } from 'node:fs/promises';
 
 /** Bytes all uploads writing at once may hold (writes in flight plus what gathers behind them). */
 const HELD_BUDGET = 8 * 1024 * 1024;
-/** Most one upload holds: a write of about 1 MiB in flight and as much gathering. */
+/** Most one upload holds, in its write in flight and behind it. */
 const MAX_HELD = 2 * 1024 * 1024;
 /** One socket read: with many uploads at once, each writes a chunk and reads on once it is on disk. */
 const MIN_HELD = 64 * 1024;
