@@ -1,6 +1,6 @@
 // Entry point of every Node server child: reads its ServerConfig, serves, announces its port.
 import type { RequestListener } from 'node:http';
-import { SERVER_CONFIG_ENV, type ServerConfig, type Storage } from './servers/config.js';
+import { SERVER_CONFIG_ENV, type ServerConfig } from './servers/config.js';
 import { HOST_HEAP_ENV, retainHostHeap } from './servers/host-heap.js';
 import { serve } from './servers/listen.js';
 import { miniTus, type RawSink } from './servers/mini-tus.js';
@@ -10,10 +10,12 @@ if (!config) throw new Error(`${SERVER_CONFIG_ENV} is not set`);
 retainHostHeap(Number(process.env[HOST_HEAP_ENV] ?? 0));
 await serve(await listener(config));
 
+type RawConfig = Extract<ServerConfig, { kind: 'raw' }>;
+
 async function listener(config: ServerConfig): Promise<RequestListener> {
   switch (config.kind) {
     case 'raw':
-      return miniTus(config.basePath, await rawSink(config.storage, config));
+      return miniTus(config.basePath, await rawSink(config));
     case 'tuskit':
       return (await import('./servers/tuskit.js')).tuskitListener(config);
     case 'tus-server':
@@ -21,13 +23,10 @@ async function listener(config: ServerConfig): Promise<RequestListener> {
   }
 }
 
-async function rawSink(storage: Storage, options: { fsyncOnComplete?: boolean; freeChunks?: boolean }): Promise<RawSink> {
+async function rawSink({ storage, fsyncOnComplete = false, freeChunks = false }: RawConfig): Promise<RawSink> {
   switch (storage.backend) {
     case 'fs':
-      return (await import('./servers/raw-fs.js')).fsSink(storage.directory, {
-        fsyncOnComplete: options.fsyncOnComplete ?? false,
-        freeChunks: options.freeChunks ?? false,
-      });
+      return (await import('./servers/raw-fs.js')).fsSink(storage.directory, { fsyncOnComplete, freeChunks });
     case 's3':
       return (await import('./servers/raw-s3.js')).s3Sink(storage.s3, storage.partSize, storage.queueSize);
     case 'gcs':
