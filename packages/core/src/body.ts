@@ -131,9 +131,10 @@ export class RequestBody implements UploadBody {
 }
 
 /**
- * Reads at least `min` and at most about `max` bytes from the front of an
- * iterator (whole chunks; never more than one chunk past `min`), for format
- * detection. Returns the chunks read, to be replayed before the rest.
+ * Reads whole chunks from the front of an iterator until they hold `max`
+ * bytes or it ends, for format detection. Returns the chunks read, to be
+ * replayed before the rest, and their first `max` bytes as `head`: a view of
+ * the first chunk when it holds them all (use it before the chunks are freed).
  *
  * @example
  * ```ts
@@ -152,13 +153,20 @@ export async function readHead(
     chunks.push(next.value);
     length += next.value.byteLength;
   }
-  const head = Buffer.concat(chunks);
-  return { chunks, head: head.subarray(0, max) };
+  // Copying whole chunks would hold a second socket read per upload through detection and its metadata write.
+  const first = chunks[0];
+  const headLength = Math.min(length, max);
+  const head =
+    chunks.length === 1 && first
+      ? Buffer.from(first.buffer, first.byteOffset, headLength)
+      : Buffer.concat(chunks, headLength);
+  return { chunks, head };
 }
 
 /**
  * Yields `first` and then the rest of `iterator`, offering the same `free` as
- * the body the chunks came from.
+ * the body the chunks came from. Once `first` is spent, `next()` is the
+ * iterator's own: no generator sits between the store and every later chunk.
  *
  * @example
  * ```ts
@@ -170,16 +178,23 @@ export function replay(
   iterator: AsyncIterator<Uint8Array>,
   free?: UploadBody['free'],
 ): UploadBody {
-  return { [Symbol.asyncIterator]: () => replayChunks(first, iterator), free };
+  return { [Symbol.asyncIterator]: () => replayIterator(first, iterator), free };
 }
 
-async function* replayChunks(first: readonly Uint8Array[], iterator: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
-  yield* first;
-  for (;;) {
-    const next = await iterator.next();
-    if (next.done) return;
-    yield next.value;
-  }
+function replayIterator(first: readonly Uint8Array[], iterator: AsyncIterator<Uint8Array>): AsyncIterator<Uint8Array> {
+  let index = 0;
+  const rest = () => iterator.next();
+  const replayed: AsyncIterator<Uint8Array> = {
+    next() {
+      if (index >= first.length) {
+        replayed.next = rest;
+        return rest();
+      }
+      return Promise.resolve({ value: first[index++] as Uint8Array, done: false });
+    },
+    return: () => iterator.return?.() ?? Promise.resolve({ value: undefined, done: true }),
+  };
+  return replayed;
 }
 
 /**

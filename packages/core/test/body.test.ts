@@ -80,6 +80,38 @@ describe('readHead and replay', () => {
     expect((await collect(replay(chunks, it))).length).toBe(9000);
   });
 
+  it('hands out the head chunks in order, then the rest, and forwards return() to the body', async () => {
+    const body = new RequestBody(source(Buffer.from('ab'), Buffer.from('cd'), Buffer.from('ef')), { limit: 10, idleTimeoutMs: 1000 });
+    const it = body[Symbol.asyncIterator]();
+    const { chunks } = await readHead(it, 3);
+    const replayed = replay(chunks, it)[Symbol.asyncIterator]();
+    const seen: string[] = [];
+    for (let next = await replayed.next(); !next.done; next = await replayed.next()) seen.push(Buffer.from(next.value).toString());
+    expect(seen).toEqual(['ab', 'cd', 'ef']);
+    expect(body.complete).toBe(true);
+  });
+
+  it('ends the body when the store stops early', async () => {
+    const body = new RequestBody(source(Buffer.from('ab'), Buffer.from('cd')), { limit: 10, idleTimeoutMs: 1000 });
+    const it = body[Symbol.asyncIterator]();
+    const { chunks } = await readHead(it, 2);
+    await replay(chunks, it)[Symbol.asyncIterator]().return?.();
+    expect(await it.next()).toEqual({ value: undefined, done: true });
+    expect(body.complete).toBe(false);
+  });
+
+  it('takes the head from a single chunk without copying it, and copies only the head across chunks', async () => {
+    const one = source(Buffer.alloc(64 * 1024, 7))[Symbol.asyncIterator]();
+    const single = await readHead(one, 4100);
+    expect(single.head.length).toBe(4100);
+    expect(single.head.buffer).toBe(single.chunks[0]?.buffer);
+    const two = source(Buffer.alloc(3000, 1), Buffer.alloc(64 * 1024, 2))[Symbol.asyncIterator]();
+    const spanning = await readHead(two, 4100);
+    expect(spanning.head.length).toBe(4100);
+    expect(spanning.head.buffer.byteLength).toBeLessThan(64 * 1024);
+    expect([spanning.head[2999], spanning.head[3000]]).toEqual([1, 2]);
+  });
+
   it('returns a short head when the body ends first', async () => {
     const it = source(Buffer.alloc(10))[Symbol.asyncIterator]();
     expect((await readHead(it, 4100)).head.length).toBe(10);
