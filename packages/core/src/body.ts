@@ -165,8 +165,9 @@ export async function readHead(
 
 /**
  * Yields `first` and then the rest of `iterator`, offering the same `free` as
- * the body the chunks came from. Once `first` is spent, `next()` is the
- * iterator's own: no generator sits between the store and every later chunk.
+ * the body the chunks came from. Once `first` is spent, each `next()` goes
+ * straight to the iterator: no generator sits between the store and every
+ * later chunk.
  *
  * @example
  * ```ts
@@ -183,18 +184,13 @@ export function replay(
 
 function replayIterator(first: readonly Uint8Array[], iterator: AsyncIterator<Uint8Array>): AsyncIterator<Uint8Array> {
   let index = 0;
-  const rest = () => iterator.next();
-  const replayed: AsyncIterator<Uint8Array> = {
-    next() {
-      if (index >= first.length) {
-        replayed.next = rest;
-        return rest();
-      }
-      return Promise.resolve({ value: first[index++] as Uint8Array, done: false });
-    },
+  return {
+    next: () =>
+      index < first.length
+        ? Promise.resolve({ value: first[index++] as Uint8Array, done: false })
+        : iterator.next(),
     return: () => iterator.return?.() ?? Promise.resolve({ value: undefined, done: true }),
   };
-  return replayed;
 }
 
 /**
