@@ -14,8 +14,10 @@ type RawConfig = Extract<ServerConfig, { kind: 'raw' }>;
 
 async function listener(config: ServerConfig): Promise<RequestListener> {
   switch (config.kind) {
-    case 'raw':
-      return miniTus(config.basePath, await rawSink(config));
+    case 'raw': {
+      const raw = miniTus(config.basePath, await rawSink(config));
+      return config.behindExpress ? (await import('./servers/behind-express.js')).behindExpress(config.basePath, raw) : raw;
+    }
     case 'tuskit':
       return (await import('./servers/tuskit.js')).tuskitListener(config);
     case 'tus-server':

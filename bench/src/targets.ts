@@ -49,24 +49,9 @@ export const TARGETS: readonly Target[] = [
     unavailable: () => undefined,
     launch: async (storage, profileDir) => nodeServer({ kind: 'raw', basePath: BASE_PATH, storage }, profileDir),
   },
-  {
-    id: 'raw-fsync',
-    role: 'raw',
-    backends: ['fs'],
-    label: () => 'raw + fsync at completion',
-    unavailable: () => undefined,
-    launch: async (storage, profileDir) =>
-      nodeServer({ kind: 'raw', basePath: BASE_PATH, storage, fsyncOnComplete: true }, profileDir),
-  },
-  {
-    id: 'raw-lean',
-    role: 'floor',
-    backends: ['fs'],
-    label: () => 'memory floor: write each chunk, then free it',
-    unavailable: () => undefined,
-    launch: async (storage, profileDir) =>
-      nodeServer({ kind: 'raw', basePath: BASE_PATH, storage, freeChunks: true }, profileDir),
-  },
+  rawFsVariant('raw-fsync', 'raw', 'raw + fsync at completion', { fsyncOnComplete: true }),
+  rawFsVariant('raw-lean', 'floor', 'memory floor: write each chunk, then free it', { freeChunks: true }),
+  rawFsVariant('raw-lean-express', 'floor', 'memory floor behind Express 5', { freeChunks: true, behindExpress: true }),
   {
     id: 'tuskit-node',
     role: 'tuskit',
@@ -103,6 +88,20 @@ export const TARGETS: readonly Target[] = [
     launch: async (storage) => tusdServer(storage),
   },
 ];
+
+type RawOptions = Omit<Extract<ServerConfig, { kind: 'raw' }>, 'kind' | 'basePath' | 'storage'>;
+
+/** The fs raw server with some of its options on: a row of its own. */
+function rawFsVariant(id: string, role: Role, label: string, options: RawOptions): Target {
+  return {
+    id,
+    role,
+    backends: ['fs'],
+    label: () => label,
+    unavailable: () => undefined,
+    launch: async (storage, profileDir) => nodeServer({ kind: 'raw', basePath: BASE_PATH, storage, ...options }, profileDir),
+  };
+}
 
 /**
  * The `tuskit-baseline` row, present when `TUSKIT_BENCH_BASELINE` names

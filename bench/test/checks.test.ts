@@ -42,6 +42,25 @@ describe('checkGoals', () => {
     ]);
   });
 
+  it('shows beside each memory figure the growth of the memory floor running in the same framework', () => {
+    const checks = checkGoals(
+      [
+        result('fs', 'small', [
+          row('raw-lean', 'floor', [1], { idle: 50 * MiB, peak: 53 * MiB }),
+          row('raw-lean-express', 'floor', [1], { idle: 60 * MiB, peak: 95 * MiB }),
+          row('tuskit-node', 'tuskit', [1], { idle: 51 * MiB, peak: 55 * MiB }),
+          row('tuskit-express', 'tuskit', [1], { idle: 61 * MiB, peak: 100 * MiB }),
+        ]),
+      ],
+      parts,
+    );
+    const memory = checks.filter((c) => c.goal.includes('peak RSS ≤ idle'));
+    expect(memory.map((c) => [c.row, c.measured, c.pass])).toEqual([
+      ['tuskit-node label', 'idle 51.0 MiB, peak 55.0 MiB (+4.0 MiB); its memory floor +3.0 MiB', true],
+      ['tuskit-express label', 'idle 61.0 MiB, peak 100.0 MiB (+39.0 MiB); its memory floor +35.0 MiB', false],
+    ]);
+  });
+
   it('wants fs peaks flat across PATCH sizes', () => {
     const at = (peak: number) => row('tuskit-node', 'tuskit', [1], { idle: 50 * MiB, peak: peak * MiB });
     const flat = checkGoals([result('fs', '1m', [at(60)]), result('fs', 'single', [at(67)])], parts);

@@ -45,6 +45,7 @@ describe('pnpm bench --smoke on fs', () => {
       for (const label of [
         'raw: node:http pipe → file',
         'memory floor: write each chunk, then free it',
+        'memory floor behind Express 5',
         'tuskit + @tuskit/store-fs (node:http)',
         '@tus/server + @tus/file-store',
       ]) {

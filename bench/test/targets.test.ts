@@ -10,7 +10,7 @@ describe('Node server targets', () => {
 
   it('start every Node child with the flags of --node-flags, before the entry script', async () => {
     process.env[NODE_FLAGS_ENV] = '--max-semi-space-size=2 --stack-size=2000';
-    for (const id of ['raw', 'tuskit-node', 'tuskit-express', 'tus-server']) {
+    for (const id of ['raw', 'raw-lean-express', 'tuskit-node', 'tuskit-express', 'tus-server']) {
       const spec = await TARGETS.find((t) => t.id === id)!.launch(storage);
       expect(spec.args.slice(0, 2)).toEqual(['--max-semi-space-size=2', '--stack-size=2000']);
       expect(spec.args.at(-1)).toMatch(/server\.js$/);
@@ -20,5 +20,14 @@ describe('Node server targets', () => {
   it('start them bare without', async () => {
     const spec = await TARGETS.find((t) => t.id === 'raw')!.launch(storage);
     expect(spec.args).toHaveLength(1);
+  });
+});
+
+describe('the memory floors', () => {
+  it('run the same lean raw server bare and mounted in Express', async () => {
+    const configOf = async (id: string) => JSON.parse((await TARGETS.find((t) => t.id === id)!.launch(storage)).env!.BENCH_SERVER_CONFIG!);
+    expect(await configOf('raw-lean')).toMatchObject({ kind: 'raw', freeChunks: true });
+    expect((await configOf('raw-lean')).behindExpress).toBeUndefined();
+    expect(await configOf('raw-lean-express')).toMatchObject({ kind: 'raw', freeChunks: true, behindExpress: true });
   });
 });

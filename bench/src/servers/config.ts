@@ -31,6 +31,8 @@ export type ServerConfig = { basePath: string } & (
       fsyncOnComplete?: boolean;
       /** fs only: write chunk by chunk, freeing each (the memory floor). */
       freeChunks?: boolean;
+      /** Mounted in an Express 5 app at `basePath`, as the tuskit Express row is. */
+      behindExpress?: boolean;
     }
   | { kind: 'tus-server'; storage: Storage }
   | {
