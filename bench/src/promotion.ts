@@ -25,9 +25,15 @@ export interface Promotion {
   scavenges: number;
   /** Bytes the scavenges moved to the old generation. */
   promoted: number;
+  /** Whether two objects made this way share a hidden class (V8's map). */
+  sharedShape: boolean;
 }
 
-/** The child: makes `objects` objects one at a time, with garbage between them and a turn of the event loop now and then, like requests. */
+/**
+ * The child: makes `objects` objects one at a time, with garbage between them
+ * and a turn of the event loop now and then, like requests; then says whether
+ * two of them share a hidden class.
+ */
 function childSource(make: string, objects: number): string {
   return `
     class Plain { constructor() { this.a = 1; this.b = { c: 2 }; } }
@@ -37,7 +43,9 @@ function childSource(make: string, objects: number): string {
       kept = ${make};
       for (let j = 0; j < 20; j++) garbage = { j, pad: new Array(8) };
       if (i % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
-    }`;
+    }
+    const first = ${make}, second = ${make};
+    console.log('shared-shape=' + %HaveSameMap(first, second));`;
 }
 
 /**
@@ -52,18 +60,19 @@ function childSource(make: string, objects: number): string {
  */
 export async function measurePromotion(pattern: Pattern, objects = 200_000): Promise<Promotion> {
   const source = childSource(PATTERNS[pattern], objects);
-  const { stdout } = await run(process.execPath, ['--trace-gc-nvp', '--input-type=module', '-e', source], { maxBuffer: 64 * 1024 * 1024 });
+  const flags = ['--trace-gc-nvp', '--allow-natives-syntax', '--input-type=module'];
+  const { stdout } = await run(process.execPath, [...flags, '-e', source], { maxBuffer: 64 * 1024 * 1024 });
   const scavenges = stdout.split('\n').filter((line) => line.includes(' gc=s '));
   const promoted = scavenges.reduce((sum, line) => sum + Number(/ promoted=(\d+)/.exec(line)?.[1] ?? 0), 0);
-  return { pattern, objects, scavenges: scavenges.length, promoted };
+  return { pattern, objects, scavenges: scavenges.length, promoted, sharedShape: stdout.includes('shared-shape=true') };
 }
 
 async function main(): Promise<void> {
-  console.log('| object made | scavenges | bytes promoted per object |');
-  console.log('| --- | --- | --- |');
+  console.log('| object made | scavenges | bytes promoted per object | two share a hidden class |');
+  console.log('| --- | --- | --- | --- |');
   for (const pattern of Object.keys(PATTERNS) as Pattern[]) {
-    const { scavenges, promoted, objects } = await measurePromotion(pattern);
-    console.log(`| ${pattern} | ${scavenges} | ${(promoted / objects).toFixed(1)} |`);
+    const { scavenges, promoted, objects, sharedShape } = await measurePromotion(pattern);
+    console.log(`| ${pattern} | ${scavenges} | ${(promoted / objects).toFixed(1)} | ${sharedShape ? 'yes' : 'no'} |`);
   }
 }
 

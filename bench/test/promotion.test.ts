@@ -8,6 +8,13 @@ const perObject = async (pattern: Pattern) => {
 };
 
 describe('what V8 promotes out of its young generation', () => {
+  it('says whether objects made the same way share a hidden class', async () => {
+    expect((await measurePromotion('plain object', 1_000)).sharedShape).toBe(true);
+    // The V8 of Node 20 and 22 gives every re-prototyped object its own hidden class at its first new field; Node 24's does not.
+    const extended = await measurePromotion('setPrototypeOf, then a new property', 1_000);
+    expect(extended.sharedShape).toBe(Number(process.versions.node.split('.')[0]) >= 24);
+  });
+
   it('lets plain objects die young, re-prototyped or not', async () => {
     expect(await perObject('plain object')).toBeLessThan(4);
     expect(await perObject('setPrototypeOf')).toBeLessThan(4);
