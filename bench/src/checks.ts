@@ -84,9 +84,9 @@ function memoryChecks(results: readonly ScenarioResult[], s3Parts: S3Parts): Che
     const rawPeak = raw && summarize(raw).peakRss;
     return tuskitRows(result).flatMap((row) => {
       const { idleRss, peakRss } = summarize(row);
-      const growth = peakRss - idleRss;
+      const growth = growthOf(row);
       const floor = result.rows.find((r) => r.targetId === (FLOOR_OF[row.targetId] ?? 'raw-lean'));
-      const floorGrowth = floor ? `; its memory floor +${mib(summarize(floor).peakRss - summarize(floor).idleRss)}` : '';
+      const floorGrowth = floor ? `; its memory floor +${mib(growthOf(floor))}` : '';
       const absolute = {
         goal: `${result.backend} ${result.scenario.title}: peak RSS ≤ idle + ${allowance / MiB} MiB`,
         row: row.label,
@@ -103,6 +103,12 @@ function memoryChecks(results: readonly ScenarioResult[], s3Parts: S3Parts): Che
       return [absolute, relative];
     });
   });
+}
+
+/** Peak RSS under load over idle RSS. */
+function growthOf(row: Row): number {
+  const { idleRss, peakRss } = summarize(row);
+  return peakRss - idleRss;
 }
 
 /** fs: a flat headroom. S3: the part buffers of every upload in flight, plus slack. */

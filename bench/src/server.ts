@@ -1,6 +1,6 @@
 // Entry point of every Node server child: reads its ServerConfig, serves, announces its port.
 import type { RequestListener } from 'node:http';
-import { SERVER_CONFIG_ENV, type ServerConfig } from './servers/config.js';
+import { SERVER_CONFIG_ENV, type RawServerConfig, type ServerConfig } from './servers/config.js';
 import { HOST_HEAP_ENV, retainHostHeap } from './servers/host-heap.js';
 import { serve } from './servers/listen.js';
 import { miniTus, type RawSink } from './servers/mini-tus.js';
@@ -9,8 +9,6 @@ const config = JSON.parse(process.env[SERVER_CONFIG_ENV] ?? 'null') as ServerCon
 if (!config) throw new Error(`${SERVER_CONFIG_ENV} is not set`);
 retainHostHeap(Number(process.env[HOST_HEAP_ENV] ?? 0));
 await serve(await listener(config));
-
-type RawConfig = Extract<ServerConfig, { kind: 'raw' }>;
 
 async function listener(config: ServerConfig): Promise<RequestListener> {
   switch (config.kind) {
@@ -25,7 +23,7 @@ async function listener(config: ServerConfig): Promise<RequestListener> {
   }
 }
 
-async function rawSink({ storage, fsyncOnComplete = false, freeChunks = false }: RawConfig): Promise<RawSink> {
+async function rawSink({ storage, fsyncOnComplete = false, freeChunks = false }: RawServerConfig): Promise<RawSink> {
   switch (storage.backend) {
     case 'fs':
       return (await import('./servers/raw-fs.js')).fsSink(storage.directory, { fsyncOnComplete, freeChunks });

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@tuskit/testkit';
 import type { LaunchSpec } from './server-process.js';
-import { SERVER_CONFIG_ENV, type Backend, type ServerConfig, type Storage } from './servers/config.js';
+import { SERVER_CONFIG_ENV, type Backend, type RawServerConfig, type ServerConfig, type Storage } from './servers/config.js';
 
 export const BASE_PATH = '/files';
 /** Flags (space-separated) every Node server child starts with: what `--node-flags` sets. */
@@ -89,7 +89,7 @@ export const TARGETS: readonly Target[] = [
   },
 ];
 
-type RawOptions = Omit<Extract<ServerConfig, { kind: 'raw' }>, 'kind' | 'basePath' | 'storage'>;
+type RawOptions = Omit<RawServerConfig, 'kind' | 'basePath' | 'storage'>;
 
 /** The fs raw server with some of its options on: a row of its own. */
 function rawFsVariant(id: string, role: Role, label: string, options: RawOptions): Target {

@@ -44,6 +44,9 @@ export type ServerConfig = { basePath: string } & (
     }
 );
 
+/** The `raw` baselines' part of {@link ServerConfig}. */
+export type RawServerConfig = Extract<ServerConfig, { kind: 'raw' }>;
+
 /** The backend a server child writes to, with its settings. */
 export type Storage =
   | { backend: 'fs'; directory: string }
