@@ -3,7 +3,9 @@ import type { S3Settings } from './config.js';
 
 /**
  * One S3 client configuration for every S3 row (tuskit, `@tus/s3-store`,
- * lib-storage), so that none of them pays for checksums the others skip.
+ * lib-storage), so that none of them pays for checksums the others skip, nor
+ * for the per-request middleware resolution that tuskit's store turns off
+ * (`cacheMiddleware`, each row's client serving one bucket).
  *
  * @example
  * ```ts
@@ -18,5 +20,6 @@ export function s3ClientConfig(settings: S3Settings): S3ClientConfig {
     credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey },
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    cacheMiddleware: true,
   };
 }

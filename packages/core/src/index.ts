@@ -42,3 +42,4 @@ export {
   type TusResponse,
 } from './http.js';
 export { bodyOf } from './body.js';
+export { freeChunk } from './chunk-memory.js';
