@@ -49,7 +49,8 @@ export interface S3StoreClientTimeouts {
  * - `cacheMiddleware: true`: each command's middleware stack is resolved
  *   once, not on every request. A PATCH sends several small requests (the
  *   record, two listings, a tail segment), and resolving the stack each time
- *   was a third of the store's CPU with small PATCHes. Add any middleware of
+ *   cost a quarter to a third of the store's CPU with PATCHes of 1 MiB and
+ *   less (bench/RESULTS-s3-cache.md). Add any middleware of
  *   your own before the first request, and keep the client to one bucket:
  *   the SDK shares one context between concurrent requests of a command.
  *
