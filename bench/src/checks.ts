@@ -1,7 +1,7 @@
 import type { S3Parts } from './beds/s3.js';
 import type { Row, ScenarioResult } from './runner.js';
 import type { Backend } from './servers/config.js';
-import { headline, summarize } from './summary.js';
+import { headline, summarize, type Summary } from './summary.js';
 import { MiB } from './units.js';
 
 /** One goal applied to one tuskit row. */
@@ -83,10 +83,11 @@ function memoryChecks(results: readonly ScenarioResult[], s3Parts: S3Parts): Che
     // buffers it had not yet collected, so its growth swings by tens of MiB (even below zero).
     const rawPeak = raw && summarize(raw).peakRss;
     return tuskitRows(result).flatMap((row) => {
-      const { idleRss, peakRss } = summarize(row);
-      const growth = growthOf(row);
+      const summary = summarize(row);
+      const { idleRss, peakRss } = summary;
+      const growth = growthOf(summary);
       const floor = result.rows.find((r) => r.targetId === (FLOOR_OF[row.targetId] ?? 'raw-lean'));
-      const floorGrowth = floor ? `; its memory floor +${mib(growthOf(floor))}` : '';
+      const floorGrowth = floor ? `; its memory floor +${mib(growthOf(summarize(floor)))}` : '';
       const absolute = {
         goal: `${result.backend} ${result.scenario.title}: peak RSS ≤ idle + ${allowance / MiB} MiB`,
         row: row.label,
@@ -106,8 +107,7 @@ function memoryChecks(results: readonly ScenarioResult[], s3Parts: S3Parts): Che
 }
 
 /** Peak RSS under load over idle RSS. */
-function growthOf(row: Row): number {
-  const { idleRss, peakRss } = summarize(row);
+function growthOf({ idleRss, peakRss }: Pick<Summary, 'idleRss' | 'peakRss'>): number {
   return peakRss - idleRss;
 }
 
