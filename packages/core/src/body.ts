@@ -1,4 +1,5 @@
 import { freeChunk } from './chunk-memory.js';
+import { type ChunkSource, chunkSourceOf } from './chunk-source.js';
 import type { UploadBody } from './store.js';
 
 /** Why reading a request body stopped before its end. */
@@ -36,7 +37,7 @@ export class RequestBody implements UploadBody {
   complete = false;
   overflowed = false;
   interrupted: InterruptReason | undefined;
-  readonly #source: AsyncIterator<Uint8Array>;
+  readonly #source: ChunkSource;
   readonly #options: RequestBodyOptions;
   /** Settles the pending read, if any: an interruption settles it at once. */
   #resolve: ((result: IteratorResult<Uint8Array>) => void) | undefined;
@@ -44,7 +45,7 @@ export class RequestBody implements UploadBody {
   #idle: NodeJS.Timeout | undefined;
 
   constructor(source: AsyncIterable<Uint8Array>, options: RequestBodyOptions) {
-    this.#source = source[Symbol.asyncIterator]();
+    this.#source = chunkSourceOf(source, { chunk: this.#onChunk, end: this.#onEnd, fail: this.#onError });
     this.#options = options;
     if (options.freeChunks) this.free = freeChunk;
   }
@@ -70,20 +71,21 @@ export class RequestBody implements UploadBody {
   }
 
   #read(): void {
-    this.#source.next().then(this.#onResult, this.#onError);
+    this.#source.request();
   }
 
-  readonly #onResult = (result: IteratorResult<Uint8Array>): void => {
+  readonly #onEnd = (): void => {
     // Settled already by an interruption: what arrives after it is not part of the body.
     if (!this.#resolve) return;
-    if (result.done) {
-      this.complete = true;
-      this.#settle(DONE);
-      return;
-    }
+    this.complete = true;
+    this.#settle(DONE);
+  };
+
+  readonly #onChunk = (value: Uint8Array): void => {
+    if (!this.#resolve) return;
     const room = this.#options.limit - this.bytesRead;
-    const chunk = result.value.byteLength > room ? result.value.subarray(0, room) : result.value;
-    if (chunk !== result.value) this.overflowed = true;
+    const chunk = value.byteLength > room ? value.subarray(0, room) : value;
+    if (chunk !== value) this.overflowed = true;
     if (chunk.byteLength === 0) {
       if (this.overflowed) this.#settle(DONE);
       else this.#read();
@@ -96,6 +98,7 @@ export class RequestBody implements UploadBody {
 
   /** A failing source counts as a dropped client. */
   readonly #onError = (): void => {
+    if (!this.#resolve) return;
     this.interrupted ??= 'aborted';
     this.#settle(DONE);
   };
