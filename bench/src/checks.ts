@@ -87,11 +87,11 @@ function memoryChecks(results: readonly ScenarioResult[], s3Parts: S3Parts): Che
       const { idleRss, peakRss } = summary;
       const growth = growthOf(summary);
       const floor = result.rows.find((r) => r.targetId === (FLOOR_OF[row.targetId] ?? 'raw-lean'));
-      const floorGrowth = floor ? `; its memory floor +${mib(growthOf(summarize(floor)))}` : '';
+      const floorGrowth = floor ? `; its memory floor ${signedMib(growthOf(summarize(floor)))}` : '';
       const absolute = {
         goal: `${result.backend} ${result.scenario.title}: peak RSS ≤ idle + ${allowance / MiB} MiB`,
         row: row.label,
-        measured: `idle ${mib(idleRss)}, peak ${mib(peakRss)} (+${mib(growth)})${floorGrowth}`,
+        measured: `idle ${mib(idleRss)}, peak ${mib(peakRss)} (${signedMib(growth)})${floorGrowth}`,
         pass: growth <= allowance,
       };
       if (rawPeak === undefined) return [absolute];
@@ -140,4 +140,9 @@ function tuskitRows(result: ScenarioResult): Row[] {
 
 function mib(bytes: number): string {
   return `${(bytes / MiB).toFixed(1)} MiB`;
+}
+
+/** A change of memory with its sign: a peak can sit below the idle reading, which still held the priming's garbage. */
+function signedMib(bytes: number): string {
+  return bytes < 0 ? `−${mib(-bytes)}` : `+${mib(bytes)}`;
 }

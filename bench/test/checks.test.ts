@@ -68,6 +68,16 @@ describe('checkGoals', () => {
     ]);
   });
 
+  it('signs a peak below the idle reading as a fall, not as "+-"', () => {
+    const rows = [
+      row('raw-lean', 'floor', [1], { idle: 50 * MiB, peak: 52 * MiB }),
+      row('tuskit-node', 'tuskit', [1], { idle: 61 * MiB, peak: 57.5 * MiB }),
+    ];
+    expect(measured('8m', rows, 'peak RSS ≤ idle')).toEqual([
+      ['tuskit-node label', 'idle 61.0 MiB, peak 57.5 MiB (−3.5 MiB); its memory floor +2.0 MiB', true],
+    ]);
+  });
+
   it('wants fs peaks flat across PATCH sizes', () => {
     const at = (peak: number) => row('tuskit-node', 'tuskit', [1], { idle: 50 * MiB, peak: peak * MiB });
     const flat = checkGoals([result('fs', '1m', [at(60)]), result('fs', 'single', [at(67)])], parts);

@@ -18,7 +18,10 @@ export interface TusRequest<Ctx = unknown> {
   /** The URL path without query: either the full path or the path below the mount point. */
   path: string;
   header: HeaderReader;
-  /** The request body; read only for PATCH. */
+  /**
+   * The request body; read only for PATCH. A Node `Readable` (the request
+   * itself) is pulled with `read()`, any other async iterable through its iterator.
+   */
   body?: AsyncIterable<Uint8Array> | undefined;
   /**
    * Nothing but the core holds the body's chunks (the Node bridge reading the
