@@ -13,6 +13,16 @@ async function collect(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
 
 const options = (limit: number) => ({ limit, idleTimeoutMs: 10_000 });
 
+/** A body over a stream that has delivered `first` and is waiting for more. */
+async function waitingAfter(first: string) {
+  const stream = new PassThrough();
+  const body = new RequestBody(stream, options(100));
+  const done = collect(body);
+  stream.write(first);
+  await new Promise((resolve) => setImmediate(resolve));
+  return { stream, body, done };
+}
+
 describe('RequestBody over a Node stream', () => {
   it('reads what is written later, in order, and ends with the stream', async () => {
     const stream = new PassThrough();
@@ -41,11 +51,7 @@ describe('RequestBody over a Node stream', () => {
   });
 
   it('ends as aborted, keeping what arrived, when the stream is destroyed while waiting', async () => {
-    const stream = new PassThrough();
-    const body = new RequestBody(stream, options(100));
-    const done = collect(body);
-    stream.write('abc');
-    await new Promise((resolve) => setImmediate(resolve));
+    const { stream, body, done } = await waitingAfter('abc');
     stream.destroy(new Error('ECONNRESET'));
     expect((await done).toString()).toBe('abc');
     expect(body).toMatchObject({ complete: false, interrupted: 'aborted' });
@@ -61,11 +67,7 @@ describe('RequestBody over a Node stream', () => {
   });
 
   it('ends a pending read on interrupt, and later bytes are not part of the body', async () => {
-    const stream = new PassThrough();
-    const body = new RequestBody(stream, options(100));
-    const done = collect(body);
-    stream.write('ab');
-    await new Promise((resolve) => setImmediate(resolve));
+    const { stream, body, done } = await waitingAfter('ab');
     body.interrupt('takeover');
     stream.write('cd');
     expect((await done).toString()).toBe('ab');
