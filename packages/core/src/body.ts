@@ -162,8 +162,25 @@ export async function readHead(
   const head =
     chunks.length === 1 && first
       ? Buffer.from(first.buffer, first.byteOffset, headLength)
-      : Buffer.concat(chunks, headLength);
+      : copyHead(chunks, headLength);
   return { chunks, head };
+}
+
+/**
+ * The first `length` bytes of `chunks` in a buffer of their own. Not
+ * `Buffer.concat`: on Node 24 it cuts a head this small out of the
+ * shared 64 KiB pool, which each head then pins through detection.
+ */
+function copyHead(chunks: readonly Uint8Array[], length: number): Buffer {
+  const head = Buffer.allocUnsafeSlow(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    if (at >= length) break;
+    const take = Math.min(chunk.byteLength, length - at);
+    head.set(take === chunk.byteLength ? chunk : chunk.subarray(0, take), at);
+    at += take;
+  }
+  return head;
 }
 
 /**
