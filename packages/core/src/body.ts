@@ -175,9 +175,9 @@ function copyHead(chunks: readonly Uint8Array[], length: number): Buffer {
   const head = Buffer.allocUnsafeSlow(length);
   let at = 0;
   for (const chunk of chunks) {
-    if (at >= length) break;
     const take = Math.min(chunk.byteLength, length - at);
-    head.set(take === chunk.byteLength ? chunk : chunk.subarray(0, take), at);
+    if (take <= 0) break;
+    head.set(chunk.subarray(0, take), at);
     at += take;
   }
   return head;
