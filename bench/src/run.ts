@@ -13,7 +13,7 @@ import { describeEnvironment, loadAverage } from './machine.js';
 import { Payload } from './payload.js';
 import { extractNotes, renderReport, type SkippedTarget } from './report.js';
 import { runScenario, type ScenarioResult } from './runner.js';
-import { scenariosFor } from './scenarios.js';
+import { largestUpload, scenariosFor } from './scenarios.js';
 import type { Backend } from './servers/config.js';
 import { HOST_HEAP_ENV } from './servers/host-heap.js';
 import { NODE_FLAGS_ENV, TARGETS, TUSD_VERSION, tusdBinary, type Target } from './targets.js';
@@ -46,7 +46,7 @@ export async function runBenchmark(options: BenchOptions): Promise<string> {
   const loadAtStart = loadAverage();
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const plan = options.backends.map((backend) => ({ backend, scenarios: scenariosFor(options.smoke, backend, options.scenarios) }));
-  const largest = Math.max(...plan.flatMap((p) => p.scenarios.map((s) => s.uploadSize)), 0);
+  const largest = Math.max(0, ...plan.map((p) => largestUpload(p.scenarios, p.backend)));
   const payload = Payload.create(largest);
   const results: ScenarioResult[] = [];
   const skipped: SkippedTarget[] = [];

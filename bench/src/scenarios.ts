@@ -127,6 +127,20 @@ export function primingOf(scenario: Scenario, backend: Backend): Scenario {
   return { id: `${scenario.id}-priming`, title: 'priming', uploads: 1, uploadSize, patchSize, kind: 'throughput' };
 }
 
+/**
+ * The longest upload a run sends on a backend, priming included: the payload
+ * every PATCH is cut from must hold it. A 64-way scenario's uploads are
+ * smaller than its 64 MiB priming upload.
+ *
+ * @example
+ * ```ts
+ * largestUpload(scenariosFor(false, 'fs', ['par64']), 'fs'); // 64 MiB, the priming upload
+ * ```
+ */
+export function largestUpload(scenarios: readonly Scenario[], backend: Backend): number {
+  return Math.max(0, ...scenarios.map((s) => Math.max(s.uploadSize, primingOf(s, backend).uploadSize)));
+}
+
 function sequential(id: string, size: number, patchSize: number): Scenario {
   return { id, title: `${formatBytes(size)} in ${formatBytes(patchSize)} PATCHes`, uploads: 1, uploadSize: size, patchSize, kind: 'throughput' };
 }

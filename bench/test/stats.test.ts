@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rotate } from '../src/runner.js';
-import { SMOKE_SCENARIOS, WARMUP_BYTES, scenariosFor, warmupOf } from '../src/scenarios.js';
+import { SMOKE_SCENARIOS, WARMUP_BYTES, largestUpload, scenariosFor, warmupOf } from '../src/scenarios.js';
 import { percentile, spread } from '../src/stats.js';
 import { GiB, KiB, MiB, formatBytes } from '../src/units.js';
 
@@ -63,6 +63,16 @@ describe('scenarios', () => {
     expect(warmupOf(small!, 'fs')).toMatchObject({ uploadSize: small!.uploadSize, patchSize: 64 * KiB });
     const [s3Single] = scenariosFor(false, 's3', ['single']);
     expect(warmupOf(s3Single!, 's3')).toMatchObject({ uploadSize: WARMUP_BYTES / 4, patchSize: WARMUP_BYTES / 4 });
+  });
+});
+
+describe('largestUpload', () => {
+  it('counts the priming upload, which can outgrow the uploads of a parallel scenario', () => {
+    expect(largestUpload(scenariosFor(false, 'fs', ['par64']), 'fs')).toBe(64 * MiB);
+    expect(largestUpload(scenariosFor(false, 'fs', ['par8', 'par64']), 'fs')).toBe(128 * MiB);
+    expect(largestUpload(scenariosFor(false, 's3', ['par8']), 's3')).toBe(32 * MiB);
+    expect(largestUpload(SMOKE_SCENARIOS, 'fs')).toBe(Math.max(...SMOKE_SCENARIOS.map((s) => s.uploadSize)));
+    expect(largestUpload([], 'fs')).toBe(0);
   });
 });
 
