@@ -32,9 +32,11 @@ export interface FileStoreOptions {
    */
   fsyncEachWrite?: boolean;
   /**
-   * Start flushing an upload's data to disk in the background after this
-   * many bytes, so that little is left for the fsync at completion.
-   * Default 32 MiB; 0 turns it off.
+   * Once this many bytes written to the open data files, all uploads
+   * together, are not yet flushed, the file holding most of them is flushed
+   * to disk in the background, so that little is left for the fsync at
+   * completion, however many uploads share the disk. Default 32 MiB; 0 turns
+   * it off.
    */
   writeBehindBytes?: number;
   /** Most data files kept open between PATCHes. Default 256. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { bodyOf, createTus, isTusError } from '@tuskit/core';
 import { patchAsCore, randomData, sha256 } from '@tuskit/core/testing';
 import { describe, expect, it, vi } from 'vitest';
-import { OpenFiles } from '../src/open-files.js';
+import { MAX_FLUSHES, OpenFiles } from '../src/open-files.js';
 import { FileStore, type FileStoreOptions } from '../src/index.js';
 
 let counter = 0;
@@ -148,20 +148,68 @@ describe('OpenFiles', () => {
     expect(await files.end('a')).toBeUndefined();
   });
 
-  it('runs one background flush at a time', async () => {
-    const files = new OpenFiles({ maxOpen: 4, idleMs: 60_000, writeBehindBytes: 10 });
-    let settle: () => void = () => {};
-    const slow = { datasync: () => new Promise<void>((r) => (settle = r)), close: async () => {} };
-    const first = files.adopt('a', slow as unknown as FileHandle, 1, 0);
-    const second = files.adopt('b', slow as unknown as FileHandle, 2, 0);
-    files.writeBehind(first, 10);
-    files.writeBehind(second, 10);
-    expect(first.flushing).toBeDefined();
-    expect(second.flushing).toBeUndefined();
-    settle();
+  function pendingHandle(): { handle: FileHandle; flushes: number; settle: () => void } {
+    const settlers: (() => void)[] = [];
+    const state = {
+      flushes: 0,
+      settle: () => settlers.shift()?.(),
+      handle: {
+        datasync: () => {
+          state.flushes += 1;
+          return new Promise<void>((r) => settlers.push(r));
+        },
+        close: async () => {},
+      } as unknown as FileHandle,
+    };
+    return state;
+  }
+
+  it('flushes the file holding most unflushed bytes once the open files together pass the threshold', () => {
+    const files = new OpenFiles({ maxOpen: 8, idleMs: 60_000, writeBehindBytes: 10 });
+    const a = pendingHandle();
+    const b = pendingHandle();
+    const fileA = files.adopt('a', a.handle, 1, 100);
+    const fileB = files.adopt('b', b.handle, 2, 0);
+    files.writeBehind(fileA, 103);
+    files.writeBehind(fileB, 6);
+    // 9 bytes between them: under the threshold, no file reaches it on its own either.
+    expect([a.flushes, b.flushes]).toEqual([0, 0]);
+    files.writeBehind(fileA, 104);
+    expect([a.flushes, b.flushes]).toEqual([0, 1]);
+    expect(fileB.flushedTo).toBe(6);
+    expect(fileA.flushing).toBeUndefined();
+  });
+
+  it('runs two background flushes at a time, then the dirtiest file left', async () => {
+    expect(MAX_FLUSHES).toBe(2);
+    const files = new OpenFiles({ maxOpen: 8, idleMs: 60_000, writeBehindBytes: 10 });
+    const handles = [pendingHandle(), pendingHandle(), pendingHandle()];
+    const open = handles.map((h, i) => files.adopt(`u${i}`, h.handle, i + 1, 0));
+    for (const [i, file] of open.entries()) files.writeBehind(file, 10 + i);
+    expect(handles.map((h) => h.flushes)).toEqual([1, 1, 0]);
+    const first = open[0]!;
+    handles[0]!.settle();
     await first.flushing;
-    files.writeBehind(second, 10);
-    expect(second.flushing).toBeDefined();
+    expect(first.flushing).toBeUndefined();
+    // The next report starts the flush of the file still holding unflushed bytes, whichever reports.
+    files.writeBehind(first, 10);
+    expect(open[2]!.flushing).toBeDefined();
+    expect(handles[2]!.flushes).toBe(1);
+  });
+
+  it('stops counting the unflushed bytes of a closed file', async () => {
+    const files = new OpenFiles({ maxOpen: 8, idleMs: 60_000, writeBehindBytes: 10 });
+    const a = pendingHandle();
+    const b = pendingHandle();
+    const fileA = files.adopt('a', a.handle, 1, 0);
+    files.writeBehind(fileA, 9);
+    files.release(fileA);
+    await files.end('a');
+    const fileB = files.adopt('b', b.handle, 2, 0);
+    files.writeBehind(fileB, 9);
+    expect(b.flushes).toBe(0);
+    files.writeBehind(fileB, 10);
+    expect(b.flushes).toBe(1);
   });
 
   it('counts the files in use, so concurrent writes can share the gathering budget', () => {
