@@ -56,6 +56,8 @@ export class OpenFiles {
   #flushesInFlight = 0;
   /** Bytes written to the open files since their last flush started. */
   #unflushed = 0;
+  /** The last search found no file to flush: none is looked for again before a flush ends. */
+  #othersFlushing = false;
   /** Files in use by a write. */
   #busy = 0;
   #closed = false;
@@ -133,14 +135,25 @@ export class OpenFiles {
     this.#unflushed += position - file.writtenTo;
     file.writtenTo = position;
     if (this.#flushesInFlight >= MAX_FLUSHES || this.#unflushed < this.#options.writeBehindBytes) return;
-    const dirtiest = this.#dirtiest();
-    if (dirtiest) this.#flush(dirtiest);
+    // Until a flush ends, every other file holding unflushed bytes is still being flushed: no search needed.
+    const candidate = this.#othersFlushing ? this.#ownFlush(file) : this.#dirtiest();
+    this.#othersFlushing = candidate === undefined;
+    if (candidate) this.#flush(candidate);
+  }
+
+  #ownFlush(file: OpenFile): OpenFile | undefined {
+    return !file.flushing && file.writtenTo > file.flushedTo ? file : undefined;
   }
 
   #dirtiest(): OpenFile | undefined {
     let dirtiest: OpenFile | undefined;
+    let most = 0;
     for (const file of this.#files.values()) {
-      if (!file.flushing && file.writtenTo - file.flushedTo > (dirtiest ? dirtiest.writtenTo - dirtiest.flushedTo : 0)) dirtiest = file;
+      const unflushed = file.writtenTo - file.flushedTo;
+      if (!file.flushing && unflushed > most) {
+        dirtiest = file;
+        most = unflushed;
+      }
     }
     return dirtiest;
   }
@@ -154,6 +167,7 @@ export class OpenFiles {
       .catch((error: unknown) => this.failed(file.id, error))
       .finally(() => {
         this.#flushesInFlight -= 1;
+        this.#othersFlushing = false;
         file.flushing = undefined;
       });
   }

@@ -197,6 +197,25 @@ describe('OpenFiles', () => {
     expect(handles[2]!.flushes).toBe(1);
   });
 
+  it('flushes a file that gets bytes while every other dirty file is being flushed, and the first again once its flush ends', async () => {
+    const files = new OpenFiles({ maxOpen: 8, idleMs: 60_000, writeBehindBytes: 10 });
+    const a = pendingHandle();
+    const b = pendingHandle();
+    const fileA = files.adopt('a', a.handle, 1, 0);
+    files.writeBehind(fileA, 10);
+    files.writeBehind(fileA, 25);
+    expect(a.flushes).toBe(1);
+    const fileB = files.adopt('b', b.handle, 2, 0);
+    files.writeBehind(fileB, 3);
+    expect(b.flushes).toBe(1);
+    const flushingA = fileA.flushing;
+    a.settle();
+    await flushingA;
+    files.writeBehind(fileA, 26);
+    expect(a.flushes).toBe(2);
+    expect(fileA.flushedTo).toBe(26);
+  });
+
   it('stops counting the unflushed bytes of a closed file', async () => {
     const files = new OpenFiles({ maxOpen: 8, idleMs: 60_000, writeBehindBytes: 10 });
     const a = pendingHandle();
