@@ -6,7 +6,7 @@ export interface OpenFilesOptions {
   maxOpen: number;
   /** A file unused for this long is closed. */
   idleMs: number;
-  /** Bytes written to the open files and not yet flushed, all together, at which the dirtiest is flushed in the background. */
+  /** Unflushed bytes of all open files together at which the file holding most is flushed in the background. */
   writeBehindBytes: number;
 }
 
