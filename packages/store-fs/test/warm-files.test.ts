@@ -164,12 +164,21 @@ describe('OpenFiles', () => {
     return state;
   }
 
+  /** Open files that flush once 10 bytes are unflushed. */
+  function writeBehindFiles(): OpenFiles {
+    return new OpenFiles({ maxOpen: 8, idleMs: 60_000, writeBehindBytes: 10 });
+  }
+
+  /** A file adopted by `files` whose flushes wait for `settle`. */
+  function adoptPending(files: OpenFiles, id: string, ino: number, position = 0) {
+    const pending = pendingHandle();
+    return [files.adopt(id, pending.handle, ino, position), pending] as const;
+  }
+
   it('flushes the file holding most unflushed bytes once the open files together pass the threshold', () => {
-    const files = new OpenFiles({ maxOpen: 8, idleMs: 60_000, writeBehindBytes: 10 });
-    const a = pendingHandle();
-    const b = pendingHandle();
-    const fileA = files.adopt('a', a.handle, 1, 100);
-    const fileB = files.adopt('b', b.handle, 2, 0);
+    const files = writeBehindFiles();
+    const [fileA, a] = adoptPending(files, 'a', 1, 100);
+    const [fileB, b] = adoptPending(files, 'b', 2);
     files.writeBehind(fileA, 103);
     files.writeBehind(fileB, 6);
     // 9 bytes between them: under the threshold, no file reaches it on its own either.
@@ -182,9 +191,10 @@ describe('OpenFiles', () => {
 
   it('runs two background flushes at a time, then the dirtiest file left', async () => {
     expect(MAX_FLUSHES).toBe(2);
-    const files = new OpenFiles({ maxOpen: 8, idleMs: 60_000, writeBehindBytes: 10 });
-    const handles = [pendingHandle(), pendingHandle(), pendingHandle()];
-    const open = handles.map((h, i) => files.adopt(`u${i}`, h.handle, i + 1, 0));
+    const files = writeBehindFiles();
+    const adopted = [0, 1, 2].map((i) => adoptPending(files, `u${i}`, i + 1));
+    const open = adopted.map(([file]) => file);
+    const handles = adopted.map(([, pending]) => pending);
     for (const [i, file] of open.entries()) files.writeBehind(file, 10 + i);
     expect(handles.map((h) => h.flushes)).toEqual([1, 1, 0]);
     const first = open[0]!;
@@ -198,14 +208,12 @@ describe('OpenFiles', () => {
   });
 
   it('flushes a file that gets bytes while every other dirty file is being flushed, and the first again once its flush ends', async () => {
-    const files = new OpenFiles({ maxOpen: 8, idleMs: 60_000, writeBehindBytes: 10 });
-    const a = pendingHandle();
-    const b = pendingHandle();
-    const fileA = files.adopt('a', a.handle, 1, 0);
+    const files = writeBehindFiles();
+    const [fileA, a] = adoptPending(files, 'a', 1);
     files.writeBehind(fileA, 10);
     files.writeBehind(fileA, 25);
     expect(a.flushes).toBe(1);
-    const fileB = files.adopt('b', b.handle, 2, 0);
+    const [fileB, b] = adoptPending(files, 'b', 2);
     files.writeBehind(fileB, 3);
     expect(b.flushes).toBe(1);
     const flushingA = fileA.flushing;
@@ -217,14 +225,12 @@ describe('OpenFiles', () => {
   });
 
   it('stops counting the unflushed bytes of a closed file', async () => {
-    const files = new OpenFiles({ maxOpen: 8, idleMs: 60_000, writeBehindBytes: 10 });
-    const a = pendingHandle();
-    const b = pendingHandle();
-    const fileA = files.adopt('a', a.handle, 1, 0);
+    const files = writeBehindFiles();
+    const [fileA] = adoptPending(files, 'a', 1);
     files.writeBehind(fileA, 9);
     files.release(fileA);
     await files.end('a');
-    const fileB = files.adopt('b', b.handle, 2, 0);
+    const [fileB, b] = adoptPending(files, 'b', 2);
     files.writeBehind(fileB, 9);
     expect(b.flushes).toBe(0);
     files.writeBehind(fileB, 10);
