@@ -158,9 +158,14 @@ export class OpenFiles {
     return dirtiest;
   }
 
-  #flush(file: OpenFile): void {
+  /** Takes `file`'s unflushed bytes out of the store's count: a flush starts on them, or the file closes. */
+  #uncount(file: OpenFile): void {
     this.#unflushed -= file.writtenTo - file.flushedTo;
     file.flushedTo = file.writtenTo;
+  }
+
+  #flush(file: OpenFile): void {
+    this.#uncount(file);
     this.#flushesInFlight += 1;
     file.flushing = file.handle
       .datasync()
@@ -209,8 +214,7 @@ export class OpenFiles {
   async #close(file: OpenFile): Promise<void> {
     if (this.#files.get(file.id) === file) this.#files.delete(file.id);
     // What the kernel still holds of a closed file is flushed at finalization or by the kernel; it no longer counts.
-    this.#unflushed -= file.writtenTo - file.flushedTo;
-    file.flushedTo = file.writtenTo;
+    this.#uncount(file);
     await file.flushing;
     await file.handle.close().catch(() => {});
   }
