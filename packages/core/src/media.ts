@@ -1,4 +1,5 @@
-import { fileTypeFromBuffer } from 'file-type';
+// The runtime-agnostic entry: detection reads a buffer, and the Node entry also loads web streams and file readers.
+import { fileTypeFromBuffer } from 'file-type/core';
 import type { DetectedFormat, MediaInfo } from './upload.js';
 
 /** How many bytes of the first chunk are inspected (what `file-type` needs). */
