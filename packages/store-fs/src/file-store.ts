@@ -17,7 +17,7 @@ import {
   type UploadInfo,
 } from '@tuskit/core';
 import { GatheringWriter, heldShare } from './gathering-writer.js';
-import { isMissing, readMetadata, writeMetadata, type MetadataRecord } from './metadata-file.js';
+import { isMissing, writeMetadata, type MetadataRecord } from './metadata-file.js';
 import { OpenFiles, type OpenFile } from './open-files.js';
 import { RecordCache } from './record-cache.js';
 
@@ -91,7 +91,7 @@ export class FileStore implements DataStore, ListableStore, ReadableStore, Closa
       finalized: false,
     };
     try {
-      await writeMetadata(this.#metaPath(upload.id), record, true);
+      await this.#writeRecord(record, true);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new TusError('upload_exists');
       throw error;
@@ -137,7 +137,7 @@ export class FileStore implements DataStore, ListableStore, ReadableStore, Closa
 
   async update(id: string, changes: UploadChanges): Promise<void> {
     const record = await this.#record(id);
-    await writeMetadata(this.#metaPath(id), { ...record, ...changes });
+    await this.#writeRecord({ ...record, ...changes });
   }
 
   async finalize(id: string): Promise<StoredObject> {
@@ -154,7 +154,7 @@ export class FileStore implements DataStore, ListableStore, ReadableStore, Closa
     } finally {
       await handle.close();
     }
-    if (!record.finalized) await writeMetadata(this.#metaPath(id), { ...record, finalized: true });
+    if (!record.finalized) await this.#writeRecord({ ...record, finalized: true });
     return { location: pathToFileURL(path).href, path, size: record.size };
   }
 
@@ -237,9 +237,16 @@ export class FileStore implements DataStore, ListableStore, ReadableStore, Closa
   }
 
   async #record(id: string): Promise<MetadataRecord> {
-    const record = await readMetadata(this.#metaPath(id));
+    const metaPath = this.#metaPath(id);
+    const meta = await statIfAny(metaPath);
+    const record = meta && (await this.#records.read(id, metaPath, meta));
     if (!record) throw new TusError('not_found');
     return record;
+  }
+
+  async #writeRecord(record: MetadataRecord, exclusive = false): Promise<void> {
+    const stats = await writeMetadata(this.#metaPath(record.id), record, exclusive);
+    this.#records.remember(record.id, stats, record);
   }
 
   async #names(): Promise<string[]> {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { link, open, readFile, rename, unlink } from 'node:fs/promises';
 import type { MediaInfo } from '@tuskit/core';
 
@@ -26,21 +27,30 @@ export async function readMetadata(path: string): Promise<MetadataRecord | undef
  * Writes a metadata file atomically: a synced temp file moved into place, so
  * a crash leaves either the old or the new record, never half of one.
  * With `exclusive` the move fails with EEXIST when the file already exists.
+ * Returns the file's stats as of the move, read through its own descriptor,
+ * so that they describe this record even if another process has already
+ * replaced it.
  */
-export async function writeMetadata(path: string, record: MetadataRecord, exclusive = false): Promise<void> {
+export async function writeMetadata(path: string, record: MetadataRecord, exclusive = false): Promise<Stats> {
   const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   const handle = await open(temp, 'wx');
   try {
     await handle.writeFile(JSON.stringify(record));
     await handle.sync();
+    await moveIntoPlace(temp, path, exclusive);
+    // After the move: a link and an unlink each change the inode's ctime.
+    return await handle.stat();
   } finally {
     await handle.close();
   }
+}
+
+async function moveIntoPlace(temp: string, path: string, exclusive: boolean): Promise<void> {
+  if (!exclusive) return rename(temp, path);
   try {
-    if (exclusive) await link(temp, path);
-    else await rename(temp, path);
+    await link(temp, path);
   } finally {
-    if (exclusive) await unlink(temp).catch(() => {});
+    await unlink(temp).catch(() => {});
   }
 }
 
