@@ -246,7 +246,9 @@ export class FileStore implements DataStore, ListableStore, ReadableStore, Closa
 
   async #writeRecord(record: MetadataRecord, exclusive = false): Promise<void> {
     const stats = await writeMetadata(this.#metaPath(record.id), record, exclusive);
-    this.#records.remember(record.id, stats, record);
+    // A copy: the caller's objects must not change the cached record, as they cannot change the file.
+    const copy = { ...record, metadata: { ...record.metadata }, media: record.media && { ...record.media } };
+    this.#records.remember(record.id, stats, copy);
   }
 
   async #names(): Promise<string[]> {
@@ -293,7 +295,7 @@ function toInfo(record: MetadataRecord, offset: number, lastWriteAt: Date | unde
     metadata: { ...record.metadata },
     createdAt: new Date(record.createdAt),
     lastWriteAt,
-    media: record.media,
+    media: record.media && { ...record.media },
     finalized: record.finalized,
   };
 }

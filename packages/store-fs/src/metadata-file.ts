@@ -38,7 +38,7 @@ export async function writeMetadata(path: string, record: MetadataRecord, exclus
     await handle.writeFile(JSON.stringify(record));
     await handle.sync();
     await moveIntoPlace(temp, path, exclusive);
-    // After the move: a link and an unlink each change the inode's ctime.
+    // After the move: a rename, a link and an unlink each change the inode's ctime.
     return await handle.stat();
   } finally {
     await handle.close();

@@ -75,6 +75,14 @@ describe('FileStore records', () => {
     expect(await store.get('own')).toMatchObject({ offset: 2000, finalized: true, media: { mime: 'audio/wav' } });
     expect(recordReads()).toEqual([]);
 
+    const media = { mime: 'audio/wav', ext: 'wav', type: 'audio' as const };
+    await store.update('own', { media });
+    media.mime = 'changed by the caller';
+    const info = await store.get('own');
+    expect(info?.media?.mime).toBe('audio/wav');
+    if (info?.media) info.media.mime = 'changed by a reader';
+    expect((await store.get('own'))?.media?.mime).toBe('audio/wav');
+
     const other = new FileStore({ directory });
     expect(await other.get('own')).toMatchObject({ finalized: true, metadata: { filename: 'a.wav' } });
     expect(recordReads()).toEqual([join(directory, 'own.json')]);
