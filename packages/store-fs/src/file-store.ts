@@ -101,9 +101,7 @@ export class FileStore implements DataStore, ListableStore, ReadableStore, Closa
   }
 
   async get(id: string): Promise<UploadInfo | undefined> {
-    const metaPath = this.#metaPath(id);
-    const [meta, data] = await Promise.all([statIfAny(metaPath), statIfAny(this.#dataPath(id))]);
-    const record = meta && (await this.#records.read(id, metaPath, meta));
+    const [record, data] = await Promise.all([this.#cachedRecord(id), statIfAny(this.#dataPath(id))]);
     if (!record) return undefined;
     const info = toInfo(record, data?.size ?? 0, data && data.size > 0 ? data.mtime : undefined);
     if (data) this.#inodes.set(info, data.ino);
@@ -237,11 +235,16 @@ export class FileStore implements DataStore, ListableStore, ReadableStore, Closa
   }
 
   async #record(id: string): Promise<MetadataRecord> {
-    const metaPath = this.#metaPath(id);
-    const meta = await statIfAny(metaPath);
-    const record = meta && (await this.#records.read(id, metaPath, meta));
+    const record = await this.#cachedRecord(id);
     if (!record) throw new TusError('not_found');
     return record;
+  }
+
+  /** The record of `id`, from the cache when the file on disk is the one cached; `undefined` when there is none. */
+  async #cachedRecord(id: string): Promise<MetadataRecord | undefined> {
+    const metaPath = this.#metaPath(id);
+    const meta = await statIfAny(metaPath);
+    return meta && this.#records.read(id, metaPath, meta);
   }
 
   async #writeRecord(record: MetadataRecord, exclusive = false): Promise<void> {
