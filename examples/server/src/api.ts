@@ -63,13 +63,13 @@ export function createApi(options: ApiOptions): Api {
   const { service, links, page, isAuthorized, maxUploadBytes, logger } = options;
   const download = async ({ request, param, query }: RouteCall) => {
     links.verify(param, query);
-    return links.serve(service.readyAsset(param), request.method, request.header('range'));
+    return links.serve(await service.readyAsset(param), request.method, request.header('range'));
   };
   const pageFile = async ({ request, param }: RouteCall) => page.serve(param || 'index.html', request.method);
   const routes: Route[] = [
     {
       path: /^\/v1\/projects$/,
-      methods: { POST: async ({ request }) => json(201, service.createProject(parseProjectInput(await readJson(request)))) },
+      methods: { POST: async ({ request }) => json(201, await service.createProject(parseProjectInput(await readJson(request)))) },
     },
     {
       path: /^\/v1\/assets$/,

@@ -1,34 +1,63 @@
-// The CLI entry (`npm start`): reads the variables, serves, and shuts down gracefully on SIGTERM/SIGINT.
-import { ConfigError, optionsFromEnv } from './config.js';
-import { startServer, type RunningServer } from './server.js';
+// The CLI entry (`npm start`): reads the variables, serves (as WORKERS processes on one port), and shuts down
+// gracefully on SIGTERM/SIGINT.
+import cluster from 'node:cluster';
+import { ClusterLocker } from './cluster-locks.js';
+import { ConfigError, optionsFromEnv, resolveOptions, type ServerOptions } from './config.js';
+import { startServer } from './server.js';
 import { storeKindFromEnv } from './store.js';
+import { startWorkers, type WorkerReady } from './workers.js';
 
 async function main(): Promise<void> {
   const options = optionsFromEnv(process.env);
-  const server = await startServer(options);
-  const key = options.apiKey ? 'from API_KEY' : `${server.apiKey} (generated; set API_KEY to choose one)`;
-  console.log(
-    `tuskit reference API ready at ${server.url} (framework ${server.framework}, store ${storeKindFromEnv(process.env)}); API key: ${key}`,
-  );
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    // A terminal's Ctrl+C reaches both `npm start` (which forwards it) and the server: act once.
-    if (stopping) return;
-    stopping = true;
-    shutDown(server, signal).catch((error: unknown) => {
-      console.error('shutdown failed', error);
-      process.exit(1);
-    });
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  const { workers } = resolveOptions(options);
+  if (cluster.isPrimary && workers > 1) return primary(options, workers);
+  // A worker: the primary holds the upload locks of every worker (unless Redis holds them for every instance).
+  const server = await startServer({ ...options, ...(cluster.isWorker && { locker: new ClusterLocker(process) }) });
+  if (cluster.isWorker) process.send?.({ tuskitReady: { url: server.url } } satisfies WorkerReady);
+  else announce(server.url, options.apiKey ? undefined : server.apiKey, server.framework, 1);
+  onStop(async (signal) => {
+    console.log(`${signal}: no new connections; letting in-flight uploads persist what they received`);
+    await server.close();
+  });
 }
 
-async function shutDown(server: RunningServer, signal: NodeJS.Signals): Promise<void> {
-  console.log(`${signal}: no new connections; letting in-flight uploads persist what they received`);
-  await server.close();
-  console.log('stopped');
-  process.exit(0);
+async function primary(options: ServerOptions, count: number): Promise<void> {
+  const workers = await startWorkers(options, count);
+  announce(workers.url, options.apiKey ? undefined : workers.apiKey, resolveOptions(options).framework, count);
+  onStop(async (signal) => {
+    console.log(`${signal}: draining ${count} workers`);
+    await workers.stop();
+  });
+}
+
+function announce(url: string, generatedKey: string | undefined, framework: string, workers: number): void {
+  const key = generatedKey ? `${generatedKey} (generated; set API_KEY to choose one)` : 'from API_KEY';
+  const processes = workers === 1 ? '1 process' : `${workers} worker processes`;
+  console.log(
+    `tuskit reference API ready at ${url} (framework ${framework}, store ${storeKindFromEnv(process.env)}, ${processes}); API key: ${key}`,
+  );
+}
+
+/** Runs `stop` once on SIGTERM or SIGINT, then exits. */
+function onStop(stop: (signal: NodeJS.Signals) => Promise<void>): void {
+  let stopping = false;
+  const handle = (signal: NodeJS.Signals) => {
+    // A terminal's Ctrl+C reaches `npm start` (which forwards it), the primary and every worker: act once.
+    if (stopping) return;
+    stopping = true;
+    stop(signal).then(
+      () => {
+        console.log('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error('shutdown failed', error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', handle);
+  process.on('SIGINT', handle);
 }
 
 main().catch((error: unknown) => {

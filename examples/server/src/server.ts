@@ -1,13 +1,14 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { createTus, type DataStore, type Locker, type Tus, type TusHooks } from '@tuskit/core';
 import { createApi, type AppOptions } from './api.js';
 import { createExpressApp } from './apps/express.js';
 import { createKoaApp } from './apps/koa.js';
 import { AssetService } from './assets.js';
 import { bearerCheck, generateApiKey } from './auth.js';
-import { defaultPublicUrl, resolveOptions, type Framework, type ResolvedServerOptions, type ServerOptions } from './config.js';
+import { defaultPublicUrl, resolveOptions, type Framework, type Logger, type ResolvedServerOptions, type ServerOptions } from './config.js';
 import { openCatalog, type Catalog } from './db.js';
 import { DownloadLinks, loadDownloadSecret } from './downloads.js';
 import { assetLifecycle } from './lifecycle.js';
@@ -44,7 +45,7 @@ const APPS: Record<Framework, (options: AppOptions<unknown>) => RequestListener>
 
 /**
  * Starts the reference upload API: projects and assets in SQLite under
- * `dataDir`, uploads through the TUS engine on the chosen framework and
+ * `dataDir` (or PostgreSQL at `databaseUrl`), uploads through the TUS engine on the chosen framework and
  * store. `port: 0` listens on a free port (see `url`).
  *
  * @example
@@ -64,8 +65,19 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const page = await UploadPage.load(() => origin);
   const store = config.store ?? (await createStoreFromEnv({ env: process.env, dataDir: config.dataDir }));
   const links = new DownloadLinks(store, await loadDownloadSecret(config.dataDir), logger);
-  const catalog = openCatalog(join(config.dataDir, 'api.sqlite'));
-  const processing = new ProcessingQueue({ catalog, store, logger });
+  const catalog = await openCatalog({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    onError: (error) => logger.error('database connection error', error),
+  });
+  const processing = new ProcessingQueue({
+    catalog,
+    store,
+    logger,
+    owner: instanceName(),
+    leaseMs: config.processingLeaseSeconds * 1000,
+    ...(config.testFault === 'hang-after-claim' && { afterClaim: hangForever(logger) }),
+  });
   const locks = createUploadLocks(config);
   const hooks = assetLifecycle({ catalog, processing, logger });
   const tus = createEngine(config, { store, locker: locks.locker, isAuthorized, hooks });
@@ -76,12 +88,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const server = createServer({ requestTimeout: 0 }, APPS[config.framework]({ tus, api, logger }));
   const port = await listen(server, config.port, config.host).catch(async (error: unknown) => {
     await tus.close();
+    await processing.close();
     await locks.close();
-    catalog.close();
+    await catalog.close();
     throw error;
   });
   origin = config.publicUrl ?? defaultPublicUrl(config.host, port);
-  for (const id of catalog.idsInState('processing')) processing.push(id);
+  // Assets left in processing by a stop or a crash, here or on an instance gone for good.
+  processing.wake();
 
   let closing: Promise<void> | undefined;
   return {
@@ -140,7 +154,20 @@ async function shutDown({ server, tus, processing, locks, catalog }: ServerParts
   clearTimeout(grace);
   // Only once no connection is left: a request on a kept-alive connection still needs the locks.
   await locks.close();
-  catalog.close();
+  await catalog.close();
+}
+
+/** The name of this process on the processing leases it takes: unique among the instances. */
+function instanceName(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+}
+
+/** The `hang-after-claim` fault: a claimed asset is never measured (the test kills this instance). */
+function hangForever(logger: Logger): (id: string) => Promise<void> {
+  return (id) => {
+    logger.info(`asset ${id}: held by the hang-after-claim fault`);
+    return new Promise(() => {});
+  };
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {

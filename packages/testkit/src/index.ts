@@ -20,3 +20,5 @@ export { describeWithRedis, isRedisRequired, redisAvailability, startRedis } fro
 export type { RedisAvailability, RunningRedis } from './redis.js';
 export { freePort } from './ports.js';
 export { describeWithService, type ServiceAvailability, type ServiceNeed } from './suites.js';
+export { describeWithPostgres, isPostgresRequired, postgresAvailability, startPostgres } from './postgres.js';
+export type { PostgresAvailability, RunningPostgres } from './postgres.js';
