@@ -23,6 +23,8 @@ const ALLOWED_HEADERS = [
   'Upload-Length',
   'Upload-Metadata',
   'Upload-Defer-Length',
+  'Upload-Checksum',
+  'Upload-Concat',
   'X-HTTP-Method-Override',
   'X-Requested-With',
 ];
