@@ -2,44 +2,45 @@
 // gracefully on SIGTERM/SIGINT.
 import cluster from 'node:cluster';
 import { ClusterLocker } from './cluster-locks.js';
-import { ConfigError, optionsFromEnv, resolveOptions, type ServerOptions } from './config.js';
+import { ConfigError, optionsFromEnv, resolveOptions, type Logger, type ServerOptions } from './config.js';
 import { startServer } from './server.js';
 import { storeKindFromEnv } from './store.js';
 import { startWorkers, type WorkerReady } from './workers.js';
 
 async function main(): Promise<void> {
   const options = optionsFromEnv(process.env);
-  const { workers } = resolveOptions(options);
-  if (cluster.isPrimary && workers > 1) return primary(options, workers);
+  const { logger, workers, framework } = resolveOptions(options);
+  if (cluster.isPrimary && workers > 1) return primary({ ...options, logger }, workers);
   // A worker: the primary holds the upload locks of every worker (unless Redis holds them for every instance).
-  const server = await startServer({ ...options, ...(cluster.isWorker && { locker: new ClusterLocker(process) }) });
+  const server = await startServer({ ...options, logger, ...(cluster.isWorker && { locker: new ClusterLocker(process) }) });
   if (cluster.isWorker) process.send?.({ tuskitReady: { url: server.url } } satisfies WorkerReady);
-  else announce(server.url, options.apiKey ? undefined : server.apiKey, server.framework, 1);
-  onStop(async (signal) => {
-    console.log(`${signal}: no new connections; letting in-flight uploads persist what they received`);
+  else announce(logger, server.url, options.apiKey ? undefined : server.apiKey, framework, 1);
+  onStop(logger, async (signal) => {
+    logger.info(`${signal}: no new connections; letting in-flight uploads persist what they received`);
     await server.close();
   });
 }
 
-async function primary(options: ServerOptions, count: number): Promise<void> {
+async function primary(options: ServerOptions & { logger: Logger }, count: number): Promise<void> {
+  const { logger } = options;
   const workers = await startWorkers(options, count);
-  announce(workers.url, options.apiKey ? undefined : workers.apiKey, resolveOptions(options).framework, count);
-  onStop(async (signal) => {
-    console.log(`${signal}: draining ${count} workers`);
+  announce(logger, workers.url, options.apiKey ? undefined : workers.apiKey, resolveOptions(options).framework, count);
+  onStop(logger, async (signal) => {
+    logger.info(`${signal}: draining ${count} workers`);
     await workers.stop();
   });
 }
 
-function announce(url: string, generatedKey: string | undefined, framework: string, workers: number): void {
+function announce(logger: Logger, url: string, generatedKey: string | undefined, framework: string, workers: number): void {
   const key = generatedKey ? `${generatedKey} (generated; set API_KEY to choose one)` : 'from API_KEY';
   const processes = workers === 1 ? '1 process' : `${workers} worker processes`;
-  console.log(
+  logger.info(
     `tuskit reference API ready at ${url} (framework ${framework}, store ${storeKindFromEnv(process.env)}, ${processes}); API key: ${key}`,
   );
 }
 
 /** Runs `stop` once on SIGTERM or SIGINT, then exits. */
-function onStop(stop: (signal: NodeJS.Signals) => Promise<void>): void {
+function onStop(logger: Logger, stop: (signal: NodeJS.Signals) => Promise<void>): void {
   let stopping = false;
   const handle = (signal: NodeJS.Signals) => {
     // A terminal's Ctrl+C reaches `npm start` (which forwards it), the primary and every worker: act once.
@@ -47,11 +48,11 @@ function onStop(stop: (signal: NodeJS.Signals) => Promise<void>): void {
     stopping = true;
     stop(signal).then(
       () => {
-        console.log('stopped');
+        logger.info('stopped');
         process.exit(0);
       },
       (error: unknown) => {
-        console.error('shutdown failed', error);
+        logger.error('shutdown failed', error);
         process.exit(1);
       },
     );

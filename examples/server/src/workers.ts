@@ -2,7 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { once } from 'node:events';
 import { generateApiKey } from './auth.js';
 import { ClusterLockAuthority } from './cluster-locks.js';
-import type { ServerOptions } from './config.js';
+import type { Logger, ServerOptions } from './config.js';
 
 /** What a worker tells the primary once it listens. */
 export interface WorkerReady {
@@ -30,11 +30,11 @@ export interface RunningWorkers {
  *
  * @example
  * ```ts
- * const workers = await startWorkers({ ...optionsFromEnv(process.env) }, 4);
+ * const workers = await startWorkers({ ...optionsFromEnv(process.env), logger }, 4);
  * process.on('SIGTERM', () => workers.stop().then(() => process.exit(0)));
  * ```
  */
-export async function startWorkers(options: ServerOptions, count: number): Promise<RunningWorkers> {
+export async function startWorkers(options: ServerOptions & { logger: Logger }, count: number): Promise<RunningWorkers> {
   const apiKey = options.apiKey ?? generateApiKey();
   const authority = new ClusterLockAuthority();
   let stopping = false;
@@ -53,7 +53,7 @@ export async function startWorkers(options: ServerOptions, count: number): Promi
   }
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
-    console.error(`worker ${worker.process.pid} exited (${signal ?? `code ${code}`}); starting another`);
+    options.logger.error(`worker ${worker.process.pid} exited (${signal ?? `code ${code}`}); starting another`);
     fork();
   });
   return {

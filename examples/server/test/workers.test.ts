@@ -63,7 +63,7 @@ describe('WORKERS=2 on the fs store without Redis', () => {
 
   it('starts two workers on one port and announces them once', async () => {
     expect(log.lines.filter((line) => line.includes('ready at'))).toEqual([
-      expect.stringMatching(/^primary: tuskit reference API ready at http:\/\/127\.0\.0\.1:\d+ \(framework express, store fs, 2 worker processes\); API key: from API_KEY$/),
+      expect.stringMatching(/^primary: .*tuskit reference API ready at http:\/\/127\.0\.0\.1:\d+ \(framework express, store fs, 2 worker processes\); API key: from API_KEY/),
     ]);
   });
 
@@ -137,7 +137,7 @@ describe('WORKERS=2 on the fs store without Redis', () => {
       expect(await patch.answer).toMatchObject({ status: 204, offset: sent });
       expect((await stat(join(dataDir, 'uploads', id))).size).toBe(sent);
     }
-    expect(log.lines).toContain('primary: SIGTERM: draining 2 workers');
+    expect(log.lines.filter((line) => line.includes('SIGTERM: draining 2 workers'))).toHaveLength(1);
     expect(log.lines.filter((line) => line.includes('SIGTERM: no new connections'))).toHaveLength(2);
   });
 });
