@@ -1,7 +1,8 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createTus, type DataStore, type Locker, type Tus, type TusHooks } from '@tuskit/core';
+import { createNodeServer } from '@tuskit/core/node';
 import { createApi, type AppOptions } from './api.js';
 import { createExpressApp } from './apps/express.js';
 import { createKoaApp } from './apps/koa.js';
@@ -70,10 +71,24 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const hooks = assetLifecycle({ catalog, processing, logger });
   const tus = createEngine(config, { store, locker: locks.locker, isAuthorized, hooks });
   const service = new AssetService({ catalog, uploads: tus, links, origin: () => origin });
-  const api = createApi({ service, links, page, isAuthorized, maxUploadBytes: tus.maxSize, logger });
-  // No limit on a whole request (Node's default is 5 minutes, too short for a large PATCH): a PATCH
-  // ends when its client is idle for PATCH_IDLE_TIMEOUT_SECONDS or a newer request takes it over.
-  const server = createServer({ requestTimeout: 0 }, APPS[config.framework]({ tus, api, logger }));
+  const api = createApi({
+    service,
+    links,
+    page,
+    isAuthorized,
+    maxUploadBytes: tus.maxSize,
+    bodyTimeoutMs: config.requestBodyTimeoutSeconds * 1000,
+    logger,
+  });
+  // Headers, idle connections and connection counts are bounded; a whole request is not (a large PATCH
+  // lasts hours): a PATCH ends when its client is idle for PATCH_IDLE_TIMEOUT_SECONDS, a REST body
+  // must arrive within REQUEST_BODY_TIMEOUT_SECONDS.
+  const server = createNodeServer(APPS[config.framework]({ tus, api, logger }), {
+    headersTimeoutMs: config.headersTimeoutSeconds * 1000,
+    keepAliveTimeoutMs: config.keepAliveTimeoutSeconds * 1000,
+    maxConnections: config.maxConnections,
+    maxConnectionsPerAddress: config.maxConnectionsPerAddress,
+  });
   const port = await listen(server, config.port, config.host).catch(async (error: unknown) => {
     await tus.close();
     await locks.close();
