@@ -56,6 +56,10 @@ export interface ServerOptions {
   redisLockPrefix?: string;
   /** `REDIS_LOCK_TTL_SECONDS`: how long the lock of a killed instance outlives it. Default 10. */
   redisLockTtlSeconds?: number;
+  /** `PROBE_TIME_LIMIT_MS`: time the probe of one file may spend parsing before the asset fails `probe_timeout`. Default 30000. */
+  probeTimeLimitMs?: number;
+  /** `PROBE_MEMORY_LIMIT_MB`: heap of the probe's worker thread; a probe over it fails `probe_failed`. Default 64. */
+  probeMemoryLimitMb?: number;
   /** Default: the console. */
   logger?: Logger;
 }
@@ -90,6 +94,8 @@ const DEFAULTS = {
   reapIntervalSeconds: 60,
   patchIdleTimeoutSeconds: 60,
   redisLockTtlSeconds: 10,
+  probeTimeLimitMs: 30_000,
+  probeMemoryLimitMb: 64,
 } as const;
 
 /** The console, as the default {@link Logger}. */
@@ -115,6 +121,8 @@ export function resolveOptions(options: ServerOptions): ResolvedServerOptions {
   checkInteger('REAP_INTERVAL_SECONDS', resolved.reapIntervalSeconds, 1, 2_147_483);
   checkInteger('PATCH_IDLE_TIMEOUT_SECONDS', resolved.patchIdleTimeoutSeconds, 1, 2_147_483);
   checkInteger('REDIS_LOCK_TTL_SECONDS', resolved.redisLockTtlSeconds, 1, 2_147_483);
+  checkInteger('PROBE_TIME_LIMIT_MS', resolved.probeTimeLimitMs, 1, 2_147_483_647);
+  checkInteger('PROBE_MEMORY_LIMIT_MB', resolved.probeMemoryLimitMb, 16, 65_536);
   if (!FRAMEWORKS.includes(resolved.framework)) {
     throw new ConfigError(`FRAMEWORK must be ${FRAMEWORKS.join(' or ')}, not "${resolved.framework}".`);
   }
@@ -155,6 +163,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): ServerOptions {
     redisUrl: text('REDIS_URL'),
     redisLockPrefix: text('REDIS_LOCK_PREFIX'),
     redisLockTtlSeconds: integer('REDIS_LOCK_TTL_SECONDS'),
+    probeTimeLimitMs: integer('PROBE_TIME_LIMIT_MS'),
+    probeMemoryLimitMb: integer('PROBE_MEMORY_LIMIT_MB'),
   };
 }
 
