@@ -13,7 +13,7 @@ async function uploaded(t: TestServer, project: ProjectJson, file: string): Prom
   await t.server.drain();
   const answer = await t.api.asset(asset.id);
   expect(answer.status).toBe(200);
-  return answer.body as Record<string, unknown>;
+  return answer.body as unknown as Record<string, unknown>;
 }
 
 describe('probed assets', () => {
