@@ -1,5 +1,13 @@
 export { createTus, Tus, type CreateUploadInput, type CreatedUpload } from './tus.js';
 export type { TusOptions, TusHooks, HookEvent, CorsOptions } from './options.js';
+export {
+  TUS_CHANNELS,
+  type TusChannelName,
+  type TusDiagnostics,
+  type TusLogger,
+  type PatchEndReason,
+  type TusErrorSource,
+} from './diagnostics.js';
 export { TUS_ERRORS, TusError, isTusError, type TusErrorCode } from './errors.js';
 export {
   isListableStore,
