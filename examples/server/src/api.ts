@@ -18,6 +18,15 @@ export interface ApiOptions {
   /** Largest `size_bytes` accepted (the engine's Tus-Max-Size). */
   maxUploadBytes: number;
   logger: Logger;
+  /** Serves `GET /metrics` to requests `isAuthorized` accepts. */
+  metrics?: MetricsEndpoint;
+}
+
+/** What `GET /metrics` serves, and who may read it. */
+export interface MetricsEndpoint {
+  render(): Promise<{ contentType: string; body: string }>;
+  /** Checks the `Authorization` header (the API key, or `METRICS_KEY` when set). */
+  isAuthorized: (authorization: string | undefined) => boolean;
 }
 
 /** The REST endpoints (everything but `/v1/uploads`), independent of the web framework. */
@@ -60,12 +69,19 @@ interface Route {
  * ```
  */
 export function createApi(options: ApiOptions): Api {
-  const { service, links, page, isAuthorized, maxUploadBytes, logger } = options;
+  const { service, links, page, isAuthorized, maxUploadBytes, logger, metrics } = options;
   const download = async ({ request, param, query }: RouteCall) => {
     links.verify(param, query);
     return links.serve(service.readyAsset(param), request.method, request.header('range'));
   };
   const pageFile = async ({ request, param }: RouteCall) => page.serve(param || 'index.html', request.method);
+  const scrape = async ({ request }: RouteCall) => {
+    if (!metrics?.isAuthorized(request.header('authorization'))) {
+      throw new ApiError('unauthorized', undefined, { 'WWW-Authenticate': 'Bearer' });
+    }
+    const { contentType, body } = await metrics.render();
+    return { status: 200, headers: { 'Content-Type': contentType, 'Cache-Control': 'no-store' }, body };
+  };
   const routes: Route[] = [
     {
       path: /^\/v1\/projects$/,
@@ -91,6 +107,8 @@ export function createApi(options: ApiOptions): Api {
       methods: { GET: download, HEAD: download },
     },
     { path: /^\/$/, public: true, methods: { GET: pageFile, HEAD: pageFile } },
+    // Checks its own key: METRICS_KEY, when set, lets a scraper in without the API key.
+    ...(metrics ? [{ path: /^\/metrics$/, public: true, methods: { GET: scrape } }] : []),
     { path: new RegExp(`^${PAGE_ASSETS_PATH}/([^/]+)$`), public: true, methods: { GET: pageFile, HEAD: pageFile } },
   ];
 

@@ -6,6 +6,9 @@ export async function handleDelete<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>,
   return tus.withLock(id, () => {}, async () => {
     const upload = await tus.store.get(id);
     await tus.store.remove(id);
+    if (upload && tus.diagnostics.wants('tuskit:upload:terminated')) {
+      tus.diagnostics.publish('tuskit:upload:terminated', { id, upload });
+    }
     if (upload) await tus.notify('onTerminated', { upload, context: request.context });
     return { status: 204, headers: {} };
   });
