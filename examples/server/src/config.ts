@@ -48,6 +48,19 @@ export interface ServerOptions {
   reapIntervalSeconds?: number;
   /** `PATCH_IDLE_TIMEOUT_SECONDS`: a PATCH that receives no byte for this long ends, keeping its bytes. Default 60. */
   patchIdleTimeoutSeconds?: number;
+  /** `HEADERS_TIMEOUT_SECONDS`: time a client has to send a request's line and headers; then 408 and close. Default 30. */
+  headersTimeoutSeconds?: number;
+  /** `REQUEST_BODY_TIMEOUT_SECONDS`: time a REST request (not an upload) has to send its JSON body. Default 30. */
+  requestBodyTimeoutSeconds?: number;
+  /** `KEEP_ALIVE_TIMEOUT_SECONDS`: how long an idle kept-alive connection stays open. Default 5. */
+  keepAliveTimeoutSeconds?: number;
+  /** `MAX_CONNECTIONS`: open connections in total; further ones are closed on arrival. Default 1000. */
+  maxConnections?: number;
+  /**
+   * `MAX_CONNECTIONS_PER_ADDRESS`: open connections from one client address;
+   * 0 turns the cap off (behind a proxy, every client has its address). Default 64.
+   */
+  maxConnectionsPerAddress?: number;
   /**
    * `REDIS_URL` (`redis://…` or `rediss://…`): upload locks live in this
    * Redis, so several instances can share one store and catalog. Default:
@@ -101,6 +114,11 @@ const DEFAULTS = {
   uploadIdleTtlSeconds: 172_800,
   reapIntervalSeconds: 60,
   patchIdleTimeoutSeconds: 60,
+  headersTimeoutSeconds: 30,
+  requestBodyTimeoutSeconds: 30,
+  keepAliveTimeoutSeconds: 5,
+  maxConnections: 1000,
+  maxConnectionsPerAddress: 64,
   redisLockTtlSeconds: 10,
   logLevel: 'info',
   corsOrigins: '*',
@@ -129,6 +147,11 @@ export function resolveOptions(options: ServerOptions): ResolvedServerOptions {
   checkInteger('REAP_INTERVAL_SECONDS', resolved.reapIntervalSeconds, 1, 2_147_483);
   checkInteger('PATCH_IDLE_TIMEOUT_SECONDS', resolved.patchIdleTimeoutSeconds, 1, 2_147_483);
   checkInteger('REDIS_LOCK_TTL_SECONDS', resolved.redisLockTtlSeconds, 1, 2_147_483);
+  checkInteger('HEADERS_TIMEOUT_SECONDS', resolved.headersTimeoutSeconds, 1, 2_147_483);
+  checkInteger('REQUEST_BODY_TIMEOUT_SECONDS', resolved.requestBodyTimeoutSeconds, 1, 2_147_483);
+  checkInteger('KEEP_ALIVE_TIMEOUT_SECONDS', resolved.keepAliveTimeoutSeconds, 1, 2_147_483);
+  checkInteger('MAX_CONNECTIONS', resolved.maxConnections, 1, 1_000_000);
+  checkInteger('MAX_CONNECTIONS_PER_ADDRESS', resolved.maxConnectionsPerAddress, 0, 1_000_000);
   if (!FRAMEWORKS.includes(resolved.framework)) {
     throw new ConfigError(`FRAMEWORK must be ${FRAMEWORKS.join(' or ')}, not "${resolved.framework}".`);
   }
@@ -167,6 +190,11 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): ServerOptions {
     uploadIdleTtlSeconds: integer('UPLOAD_IDLE_TTL_SECONDS'),
     reapIntervalSeconds: integer('REAP_INTERVAL_SECONDS'),
     patchIdleTimeoutSeconds: integer('PATCH_IDLE_TIMEOUT_SECONDS'),
+    headersTimeoutSeconds: integer('HEADERS_TIMEOUT_SECONDS'),
+    requestBodyTimeoutSeconds: integer('REQUEST_BODY_TIMEOUT_SECONDS'),
+    keepAliveTimeoutSeconds: integer('KEEP_ALIVE_TIMEOUT_SECONDS'),
+    maxConnections: integer('MAX_CONNECTIONS'),
+    maxConnectionsPerAddress: integer('MAX_CONNECTIONS_PER_ADDRESS'),
     redisUrl: text('REDIS_URL'),
     redisLockPrefix: text('REDIS_LOCK_PREFIX'),
     redisLockTtlSeconds: integer('REDIS_LOCK_TTL_SECONDS'),

@@ -1,7 +1,8 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ANY_AUDIO_OR_VIDEO, createTus, type DataStore, type Locker, type Tus, type TusHooks } from '@tuskit/core';
+import { createNodeServer } from '@tuskit/core/node';
 import { createApi, type AppOptions } from './api.js';
 import { createExpressApp } from './apps/express.js';
 import { createKoaApp } from './apps/koa.js';
@@ -79,15 +80,30 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     render: () => metrics.render(),
     isAuthorized: (authorization: string | undefined) => isAuthorized(authorization) || metricsKey?.(authorization) === true,
   };
-  const rest = createApi({ service, links, page, isAuthorized, maxUploadBytes: tus.maxSize, logger, metrics: endpoint });
+  const rest = createApi({
+    service,
+    links,
+    page,
+    isAuthorized,
+    maxUploadBytes: tus.maxSize,
+    bodyTimeoutMs: config.requestBodyTimeoutSeconds * 1000,
+    logger,
+    metrics: endpoint,
+  });
   const api = withCors(rest, config.corsOrigins);
   const app = observeRequests(APPS[config.framework]({ tus, api, logger }), (line) => {
     metrics.observeRequest(line);
     logger.request?.(line);
   });
-  // No limit on a whole request (Node's default is 5 minutes, too short for a large PATCH): a PATCH
-  // ends when its client is idle for PATCH_IDLE_TIMEOUT_SECONDS or a newer request takes it over.
-  const server = createServer({ requestTimeout: 0 }, app);
+  // Headers, idle connections and connection counts are bounded; a whole request is not (a large PATCH
+  // lasts hours): a PATCH ends when its client is idle for PATCH_IDLE_TIMEOUT_SECONDS, a REST body
+  // must arrive within REQUEST_BODY_TIMEOUT_SECONDS.
+  const server = createNodeServer(app, {
+    headersTimeoutMs: config.headersTimeoutSeconds * 1000,
+    keepAliveTimeoutMs: config.keepAliveTimeoutSeconds * 1000,
+    maxConnections: config.maxConnections,
+    maxConnectionsPerAddress: config.maxConnectionsPerAddress,
+  });
   const port = await listen(server, config.port, config.host).catch(async (error: unknown) => {
     metrics.close();
     await tus.close();
@@ -134,6 +150,8 @@ function createEngine(
     authorize: (request) => parts.isAuthorized(request.header('authorization')),
     hooks: parts.hooks,
     cors: { origin: config.corsOrigins },
+    // A stale upload URL must not delete an asset that was delivered.
+    disableTerminationForFinishedUploads: true,
     ...(config.logger.engine && { logger: config.logger.engine }),
     // The engine's logger writes unexpected errors itself.
     onError: config.logger.engine ? undefined : (error) => config.logger.error('upload error', error),
