@@ -156,6 +156,8 @@ function createEngine(
     authorize: (request) => parts.isAuthorized(request.header('authorization')),
     hooks: parts.hooks,
     cors: { origin: config.corsOrigins },
+    // A stale upload URL must not delete an asset that was delivered.
+    disableTerminationForFinishedUploads: true,
     ...(config.logger.engine && { logger: config.logger.engine }),
     // The engine's logger writes unexpected errors itself.
     onError: config.logger.engine ? undefined : (error) => config.logger.error('upload error', error),
