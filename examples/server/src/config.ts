@@ -96,6 +96,10 @@ export interface ServerOptions {
   redisLockPrefix?: string;
   /** `REDIS_LOCK_TTL_SECONDS`: how long the lock of a killed instance outlives it. Default 10. */
   redisLockTtlSeconds?: number;
+  /** `PROBE_TIME_LIMIT_MS`: time the probe of one file may spend parsing before the asset fails `probe_timeout`. Default 30000. */
+  probeTimeLimitMs?: number;
+  /** `PROBE_MEMORY_LIMIT_MB`: heap of the probe's worker thread; a probe over it fails `probe_failed`. Default 64. */
+  probeMemoryLimitMb?: number;
   /** `LOG_LEVEL` of the default logger: `fatal`, `error`, `warn`, `info`, `debug` or `trace`. Default `info`. */
   logLevel?: Level;
   /** Default: JSON lines on standard output ({@link jsonLogger} at `logLevel`). */
@@ -147,6 +151,8 @@ const DEFAULTS = {
   redisLockTtlSeconds: 10,
   processingLeaseSeconds: 30,
   workers: availableParallelism(),
+  probeTimeLimitMs: 30_000,
+  probeMemoryLimitMb: 64,
   logLevel: 'info',
   corsOrigins: '*',
 } as const;
@@ -179,6 +185,8 @@ export function resolveOptions(options: ServerOptions): ResolvedServerOptions {
   if (resolved.testFault !== undefined && resolved.testFault !== 'hang-after-claim') {
     throw new ConfigError(`TUSKIT_TEST_FAULT must be hang-after-claim, not "${resolved.testFault}".`);
   }
+  checkInteger('PROBE_TIME_LIMIT_MS', resolved.probeTimeLimitMs, 1, 2_147_483_647);
+  checkInteger('PROBE_MEMORY_LIMIT_MB', resolved.probeMemoryLimitMb, 16, 65_536);
   checkInteger('HEADERS_TIMEOUT_SECONDS', resolved.headersTimeoutSeconds, 1, 2_147_483);
   checkInteger('REQUEST_BODY_TIMEOUT_SECONDS', resolved.requestBodyTimeoutSeconds, 1, 2_147_483);
   checkInteger('KEEP_ALIVE_TIMEOUT_SECONDS', resolved.keepAliveTimeoutSeconds, 1, 2_147_483);
@@ -235,6 +243,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): ServerOptions {
     processingLeaseSeconds: integer('PROCESSING_LEASE_SECONDS'),
     workers: integer('WORKERS'),
     testFault: text('TUSKIT_TEST_FAULT') as ServerOptions['testFault'],
+    probeTimeLimitMs: integer('PROBE_TIME_LIMIT_MS'),
+    probeMemoryLimitMb: integer('PROBE_MEMORY_LIMIT_MB'),
     logLevel: text('LOG_LEVEL') as Level | undefined,
     corsOrigins: corsOriginsFrom(text('CORS_ORIGINS')),
     metricsKey: text('METRICS_KEY'),

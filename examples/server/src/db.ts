@@ -27,6 +27,8 @@ export interface AssetRecord {
   error_message: string | null;
   created_at: string;
   upload_length: number;
+  /** The stream fields the probe found (JSON of `AssetMediaFields`); `null` until measured. */
+  media_details: string | null;
 }
 
 /** An asset in `processing` that this instance holds the lease of. */
@@ -40,7 +42,7 @@ export type AssetChanges = Partial<Omit<AssetRecord, 'id' | 'project_id' | 'lang
 
 /** The columns of an asset the API and the hooks read (not the lease). */
 const ASSET_COLUMNS =
-  'id, project_id, type, state, extension, size_bytes, content_type, duration_seconds, language, error_code, error_message, created_at, upload_length';
+  'id, project_id, type, state, extension, size_bytes, content_type, duration_seconds, language, error_code, error_message, created_at, upload_length, media_details';
 
 /**
  * Projects and assets, in SQLite (embedded, the default) or PostgreSQL

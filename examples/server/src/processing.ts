@@ -1,8 +1,10 @@
 import { isReadableStore, type DataStore } from '@tuskit/core';
 import type { Logger } from './config.js';
 import type { AssetChanges, Catalog, ClaimedAsset } from './db.js';
-import { measureDuration } from './duration.js';
+import { formatDuration } from './duration.js';
+import { assetMediaFields } from './media-fields.js';
 import { ObjectReadError } from './object-tokenizer.js';
+import { probeMedia, type ProbeOutcome } from './probe.js';
 
 /** Options of {@link ProcessingQueue}. */
 export interface ProcessingOptions {
@@ -15,6 +17,10 @@ export interface ProcessingOptions {
   leaseMs: number;
   /** How many assets are measured at once. Default 2. */
   concurrency?: number;
+  /** Time a probe may spend parsing one file, in ms (`PROBE_TIME_LIMIT_MS`). Default 30 000. */
+  probeTimeLimitMs?: number;
+  /** Heap of a probe's worker, in MiB (`PROBE_MEMORY_LIMIT_MB`). Default 64. */
+  probeMemoryLimitMb?: number;
   /** How often to look for assets no instance holds (a dead instance's). Default `leaseMs / 2`. */
   pollMs?: number;
   /** A fault-injection point for tests: runs once an asset is claimed, before it is measured. */
@@ -22,13 +28,14 @@ export interface ProcessingOptions {
 }
 
 /**
- * Measures the assets whose upload is complete, in the background, once
- * across every instance sharing the catalog: an instance first leases an
- * asset in the catalog ({@link Catalog.claimProcessing}), renews the lease
- * while it reads, and moves the asset from `processing` to `ready` with its
- * duration, or to `failed` with `duration_unavailable`, only while it still
- * holds the lease. The lease of an instance that died runs out, and another
- * instance measures the asset then.
+ * Measures the assets whose upload is complete, in the background, each in a
+ * worker thread ({@link probeMedia}), once across every instance sharing the
+ * catalog: an instance first leases an asset in the catalog
+ * ({@link Catalog.claimProcessing}), renews the lease while it reads, and
+ * moves the asset from `processing` to `ready` with its duration and stream
+ * details, or to `failed` with `duration_unavailable`, `probe_failed` or
+ * `probe_timeout`, only while it still holds the lease. The lease of an
+ * instance that died runs out, and another instance measures the asset then.
  *
  * An asset whose object could not be read (a store outage) keeps its lease
  * until it runs out, then is tried again; one left at shutdown is released
@@ -132,7 +139,7 @@ export class ProcessingQueue {
         logger.info(`asset ${id}: the lease ran out before it was measured; another instance measures it`);
         return;
       }
-      const outcome = changes.state === 'ready' ? `ready: ${asset.content_type}, ${changes.duration_seconds} s` : 'failed: duration_unavailable';
+      const outcome = changes.state === 'ready' ? `ready: ${asset.content_type}, ${changes.duration_seconds} s` : `failed: ${changes.error_code}`;
       logger.info(`asset ${id} ${outcome}`);
     } catch (error) {
       if (!(error instanceof ObjectReadError)) throw error;
@@ -143,15 +150,21 @@ export class ProcessingQueue {
     }
   }
 
-  /** The duration as the catalog change it makes: `ready` with it, or `failed` without. */
+  /** The probe's outcome as the catalog change it makes: `ready` with the duration and details, or `failed`. */
   async #measure(asset: ClaimedAsset, signal: AbortSignal): Promise<AssetChanges> {
-    const { store } = this.#options;
-    const duration = isReadableStore(store)
-      ? await measureDuration(store, asset.id, { size: asset.upload_length, contentType: asset.content_type, signal })
-      : undefined;
-    if (duration !== undefined) return { state: 'ready', duration_seconds: duration };
-    const message = `Could not measure the duration of this ${asset.content_type ?? 'media'} file.`;
-    return { state: 'failed', error_code: 'duration_unavailable', error_message: message };
+    const { store, probeTimeLimitMs, probeMemoryLimitMb } = this.#options;
+    const outcome: ProbeOutcome = isReadableStore(store)
+      ? await probeMedia(store, asset.id, {
+          size: asset.upload_length,
+          contentType: asset.content_type,
+          signal,
+          timeLimitMs: probeTimeLimitMs,
+          memoryLimitMb: probeMemoryLimitMb,
+        })
+      : { ok: false, code: 'duration_unavailable', message: 'This store cannot be read back, so nothing is measured.' };
+    if (!outcome.ok) return { state: 'failed', error_code: outcome.code, error_message: outcome.message };
+    const duration = formatDuration(outcome.details.duration) as string;
+    return { state: 'ready', duration_seconds: duration, ...assetMediaFields(outcome.details) };
   }
 
   /** Renews the lease of `id` every third of its length; `signal` aborts on shutdown or when it is lost. */

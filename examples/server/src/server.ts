@@ -81,6 +81,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     owner: instanceName(),
     leaseMs: config.processingLeaseSeconds * 1000,
     ...(config.testFault === 'hang-after-claim' && { afterClaim: hangForever(logger) }),
+    probeTimeLimitMs: config.probeTimeLimitMs,
+    probeMemoryLimitMb: config.probeMemoryLimitMb,
   });
   const locks = createUploadLocks(config);
   const hooks = assetLifecycle({ catalog, processing, logger });

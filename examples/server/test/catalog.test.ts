@@ -114,6 +114,7 @@ async function seed(catalog: Catalog, size = 1000): Promise<AssetRecord> {
     error_message: null,
     created_at: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(),
     upload_length: size,
+    media_details: null,
   };
   await catalog.insertAsset(asset);
   return asset;

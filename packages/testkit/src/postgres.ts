@@ -4,10 +4,9 @@ import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { isDockerRequired } from './env.js';
 import { freePort } from './ports.js';
 import { untilOutput } from './ready-line.js';
-import { describeWithService } from './suites.js';
+import { TOOLS, commandAvailability, describeWithTool } from './tools.js';
 
 const LOOPBACK = '127.0.0.1';
 const OUTPUT_TAIL_CHARS = 4_000;
@@ -18,10 +17,8 @@ const run = promisify(execFile);
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** Where the PostgreSQL server binaries are, and who runs them. */
-export type PostgresAvailability =
-  | { readonly available: true; readonly required: boolean; readonly binDir: string; readonly version: string }
-  | { readonly available: false; readonly required: boolean; readonly reason: string };
+/** Where the PostgreSQL server binaries are. */
+export type PostgresAvailability = { readonly available: true; readonly binDir: string } | { readonly available: false; readonly reason: string };
 
 /** A PostgreSQL server started by {@link startPostgres}. */
 export interface RunningPostgres {
@@ -35,17 +32,6 @@ export interface RunningPostgres {
 }
 
 /**
- * Whether a missing PostgreSQL must fail the suites instead of skipping
- * them: `TUSKIT_REQUIRE_POSTGRES` decides when set, otherwise `CI`.
- *
- * @example
- * isPostgresRequired({ CI: 'true' }); // true
- */
-export function isPostgresRequired(env: Env = process.env): boolean {
-  return isDockerRequired({ TUSKIT_REQUIRE_DOCKER: env.TUSKIT_REQUIRE_POSTGRES, CI: env.CI });
-}
-
-/**
  * Looks for Debian's PostgreSQL server binaries (`initdb`, `postgres`):
  * `TUSKIT_POSTGRES_BIN` when set, else the newest `/usr/lib/postgresql/<n>/bin`.
  *
@@ -54,21 +40,15 @@ export function isPostgresRequired(env: Env = process.env): boolean {
  * if (!postgres.available) console.log(postgres.reason);
  */
 export function postgresAvailability(env: Env = process.env): PostgresAvailability {
-  const required = isPostgresRequired(env);
   const binDir = env.TUSKIT_POSTGRES_BIN?.trim() || newestDebianBinDir();
-  if (binDir === undefined) {
-    return { available: false, required, reason: 'no PostgreSQL server binaries (/usr/lib/postgresql/*/bin; install the postgresql package)' };
-  }
-  const probe = spawnSync(join(binDir, 'postgres'), ['--version'], { encoding: 'utf8' });
-  if (probe.error !== undefined || probe.status !== 0) {
-    return { available: false, required, reason: `${binDir}/postgres is not runnable (${probe.error?.message ?? `exit code ${probe.status}`})` };
-  }
-  return { available: true, required, binDir, version: probe.stdout.trim() };
+  if (binDir === undefined) return { available: false, reason: 'no PostgreSQL server binaries in /usr/lib/postgresql/*/bin' };
+  const probe = commandAvailability(join(binDir, 'postgres'), ['--version']);
+  return probe.available ? { available: true, binDir } : probe;
 }
 
 /**
- * `describe` for suites that need PostgreSQL: skipped with a printed reason
- * when its binaries are missing, or one failing test when it is required (CI).
+ * `describe` for suites that need PostgreSQL: {@link describeWithTool} for
+ * it (skipped with a printed reason without it, a failure in CI).
  *
  * @example
  * describeWithPostgres(postgresAvailability(), 'catalog on Postgres', () => {
@@ -78,7 +58,7 @@ export function postgresAvailability(env: Env = process.env): PostgresAvailabili
  * });
  */
 export function describeWithPostgres(postgres: PostgresAvailability, name: string, body: () => void): void {
-  describeWithService(postgres, { service: 'PostgreSQL', requireVariable: 'TUSKIT_REQUIRE_POSTGRES', setup: 'source .ci/prepare-clients.sh' }, name, body);
+  describeWithTool(TOOLS.postgres, postgres, name, body);
 }
 
 /**

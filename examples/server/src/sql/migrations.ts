@@ -27,6 +27,8 @@ export const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX assets_by_state ON assets (state, created_at);
    CREATE INDEX assets_by_project ON assets (project_id, created_at);`,
+  // The stream fields the probe found (JSON), shown with a ready asset.
+  `ALTER TABLE assets ADD COLUMN media_details TEXT;`,
   // Processing leases: the instance measuring an asset, and until when (ms since the epoch) no other may.
   `ALTER TABLE assets ADD COLUMN claimed_by TEXT;
    ALTER TABLE assets ADD COLUMN claim_expires_at BIGINT;`,
