@@ -37,7 +37,10 @@ export const TUS_ERRORS = {
   size_too_small: { status: 400, message: 'The upload is smaller than the minimum size.' },
   size_too_large: { status: 413, message: 'The upload is larger than the maximum size.' },
   upload_exists: { status: 409, message: 'An upload with this id already exists.' },
-  extension_unsupported: { status: 501, message: 'The request uses a TUS extension this server does not offer.' },
+  checksum_algorithm_unsupported: { status: 400, message: 'The Upload-Checksum algorithm is not supported.' },
+  invalid_checksum: { status: 400, message: 'Upload-Checksum must be "<algorithm> <base64 digest>".' },
+  checksum_mismatch: { status: 460, message: 'The body does not match Upload-Checksum; none of it was stored.' },
+  extension_unsupported: { status: 400, message: 'The request uses a TUS extension this server does not offer.' },
   store_unavailable: { status: 503, message: 'The storage backend is unavailable; retry later.' },
   body_consumed: {
     status: 500,

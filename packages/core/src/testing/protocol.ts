@@ -1,4 +1,5 @@
 import { describe } from 'vitest';
+import { checksumCases } from './protocol/checksum.js';
 import { concurrencyCases } from './protocol/concurrency.js';
 import type { ProtocolSuiteOptions } from './protocol/harness.js';
 import { patchCases } from './protocol/patch.js';
@@ -23,6 +24,7 @@ export function describeTusProtocol(options: ProtocolSuiteOptions): void {
     describe('requests', () => requestCases(options));
     describe('lifecycle', () => lifecycleCases(options));
     describe('extensions not offered', () => unofferedCases(options));
+    describe('checksum', () => checksumCases(options));
     describe('PATCH', () => patchCases(options));
     describe('concurrency and interruptions', () => concurrencyCases(options));
   });
