@@ -1,5 +1,5 @@
 import type { Tus } from '@tuskit/core';
-import { handleNodeRequest } from '@tuskit/core/node';
+import { handleNodeRequest, requestPath } from '@tuskit/core/node';
 import type { Context, Middleware } from 'koa';
 
 /** Options of {@link tusKoa}. */
@@ -32,10 +32,26 @@ export interface TusKoaOptions {
 export function tusKoa(tus: Tus<Context>, options: TusKoaOptions = {}): Middleware {
   const parsedBody = options.parsedBody ?? ((ctx: Context) => asBuffer((ctx.request as { body?: unknown }).body));
   return async (ctx, next) => {
-    const path = ctx.originalUrl.split('?')[0] ?? '/';
-    if (!tus.handles(path)) return next();
+    // An absolute-form target (`PATCH http://host/v1/uploads/id`) is routed by its path like any other.
+    const path = requestPath(ctx.originalUrl)?.split('?')[0];
+    if (path === undefined || !tus.handles(path)) return next();
     ctx.respond = false;
+    ctx.onerror = keepDisconnectsFromApp(ctx.onerror);
     await handleNodeRequest(tus, ctx.req, ctx.res, ctx, { path, parsedBody: () => parsedBody(ctx) });
+  };
+}
+
+/** Error codes of a client that went away: a reset, or a body cut short (Node's parser: `HPE_*`). */
+const DISCONNECT_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+// Koa watches every response and hands errors of its connection to `app.onerror`, which prints a stack trace
+// ("Parse Error … socketOnEnd" for each PATCH a client drops). The core already handled those: it kept the
+// bytes that arrived and released the lock. Every other error still goes the usual way.
+function keepDisconnectsFromApp(onerror: Context['onerror']): Context['onerror'] {
+  return function (this: Context, error: Error) {
+    const code = (error as NodeJS.ErrnoException | null | undefined)?.code;
+    if (code !== undefined && (DISCONNECT_CODES.has(code) || code.startsWith('HPE_'))) return;
+    onerror.call(this, error);
   };
 }
 

@@ -1,6 +1,8 @@
 import { describe } from 'vitest';
 import { checksumCases } from './protocol/checksum.js';
 import { concurrencyCases } from './protocol/concurrency.js';
+import { corsCases } from './protocol/cors.js';
+import { hookCases } from './protocol/hooks.js';
 import type { ProtocolSuiteOptions } from './protocol/harness.js';
 import { patchCases } from './protocol/patch.js';
 import { lifecycleCases, requestCases, unofferedCases } from './protocol/requests.js';
@@ -27,5 +29,7 @@ export function describeTusProtocol(options: ProtocolSuiteOptions): void {
     describe('checksum', () => checksumCases(options));
     describe('PATCH', () => patchCases(options));
     describe('concurrency and interruptions', () => concurrencyCases(options));
+    describe('CORS and proxies', () => corsCases(options));
+    describe('hooks that steer', () => hookCases(options));
   });
 }
