@@ -465,7 +465,9 @@ export class Tus<Ctx = unknown> {
     // An offset must never come from a cache, and neither may an error that stands in for one.
     if (method === 'HEAD') headers['Cache-Control'] = 'no-store';
     const hasBody = request.header('transfer-encoding') !== undefined || Number(request.header('content-length') ?? 0) > 0;
-    const closeConnection = response.closeConnection ?? ((method === 'PATCH' || method === 'POST') && hasBody);
+    // A body left unread closes the connection; an overridden request's body (e.g. a POST made a DELETE) is never read.
+    const readsBody = method === 'PATCH' || method === 'POST' || request.header('x-http-method-override') !== undefined;
+    const closeConnection = response.closeConnection ?? (readsBody && hasBody);
     return { ...response, headers, closeConnection };
   }
 
