@@ -41,9 +41,9 @@ afterAll(() => rm(directory, { recursive: true, force: true }));
 let nextId = 0;
 async function stored(bytes: Buffer): Promise<string> {
   const id = `object-${nextId++}`;
-  await store.create({ id, size: bytes.length, metadata: {}, createdAt: new Date() });
-  await store.write(id, 0, Readable.from([bytes]));
-  await store.finalize(id);
+  const upload = await store.create({ id, size: bytes.length, metadata: {}, createdAt: new Date() });
+  await upload.write(0, Readable.from([bytes]));
+  await upload.finalize();
   return id;
 }
 

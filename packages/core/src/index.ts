@@ -7,6 +7,7 @@ export {
   isDownloadUrlStore,
   isClosableStore,
   type DataStore,
+  type UploadHandle,
   type UploadBody,
   type ClosableStore,
   type ListableStore,

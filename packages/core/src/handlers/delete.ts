@@ -4,9 +4,10 @@ import type { Tus } from '../tus.js';
 /** DELETE: termination; idempotent, so an unknown id also answers 204. */
 export async function handleDelete<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>, id: string): Promise<TusResponse> {
   return tus.withLock(id, () => {}, async () => {
-    const upload = await tus.store.get(id);
-    await tus.store.remove(id);
-    if (upload) await tus.notify('onTerminated', { upload, context: request.context });
+    const upload = await tus.store.open(id);
+    if (!upload) return { status: 204, headers: {} };
+    await upload.remove();
+    await tus.notify('onTerminated', { upload: upload.info, context: request.context });
     return { status: 204, headers: {} };
   });
 }

@@ -3,7 +3,7 @@ import { TusError } from '../errors.js';
 import type { TusRequest, TusResponse } from '../http.js';
 import { PATCH_CONTENT_TYPE, httpDate, parseNonNegativeInteger } from '../http.js';
 import { HEAD_BYTES, acceptMedia, detectFormat } from '../media.js';
-import type { UploadBody } from '../store.js';
+import type { UploadBody, UploadHandle } from '../store.js';
 import type { Tus } from '../tus.js';
 import { MIN_UPLOAD_SIZE, type UploadInfo } from '../upload.js';
 
@@ -27,11 +27,11 @@ export async function handlePatch<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>, 
   try {
     return await tus.withLock(id, () => interrupt('takeover'), async () => {
       const upload = await tus.liveUpload(id);
-      const offset = checkPatchHeaders(request, upload);
+      const offset = checkPatchHeaders(request, upload.info);
       body = new RequestBody(request.body ?? noBody(), {
-        limit: upload.size - offset,
+        limit: upload.info.size - offset,
         idleTimeoutMs: tus.options.idleTimeoutMs ?? 60_000,
-        onChunk: progressReporter(tus, upload, offset, request.context),
+        onChunk: progressReporter(tus, upload.info, offset, request.context),
         freeChunks: request.exclusiveBody === true && tus.options.freeChunks !== false,
       });
       if (interrupted) body.interrupt(interrupted);
@@ -60,25 +60,24 @@ function checkPatchHeaders<Ctx>(request: TusRequest<Ctx>, upload: UploadInfo): n
 async function writeBody<Ctx>(
   tus: Tus<Ctx>,
   request: TusRequest<Ctx>,
-  upload: UploadInfo,
+  upload: UploadHandle,
   offset: number,
   body: RequestBody,
 ): Promise<TusResponse> {
   let source: UploadBody = body;
-  // Unchanged since `get` under this lock, so the store may reuse what it loaded; the first chunk's check updates it.
-  let loaded: UploadInfo | undefined = upload;
   if (offset === 0) {
     const iterator = body[Symbol.asyncIterator]();
     const chunks = await validateFirstChunk(tus, request, upload, body, iterator);
     // Interrupted before a whole head arrived: nothing is stored, like any PATCH cut short.
-    if (!chunks) return { status: 204, headers: patchHeaders(tus, upload, offset), closeConnection: true };
+    if (!chunks) return { status: 204, headers: patchHeaders(tus, upload.info, offset), closeConnection: true };
     source = replay(chunks, iterator, body.free);
-    loaded = undefined;
   }
-  const newOffset = await tus.store.write(upload.id, offset, source, loaded);
-  const written = { ...upload, offset: newOffset, lastWriteAt: newOffset > offset ? new Date() : upload.lastWriteAt };
+  const before = upload.info;
+  const newOffset = await upload.write(offset, source);
+  const lastWriteAt = newOffset > offset ? new Date() : before.lastWriteAt;
+  const written: UploadInfo = { ...upload.info, offset: newOffset, lastWriteAt };
   await tus.notify('onProgress', { upload: written, offset: newOffset, context: request.context });
-  if (newOffset === upload.size && !upload.finalized) await tus.complete(written, request.context);
+  if (newOffset === written.size && !before.finalized) await tus.complete(upload, request.context);
   if (body.overflowed) throw new TusError('length_exceeded');
   return { status: 204, headers: patchHeaders(tus, written, newOffset), closeConnection: !body.complete };
 }
@@ -98,7 +97,7 @@ function patchHeaders<Ctx>(tus: Tus<Ctx>, upload: UploadInfo, offset: number): R
 async function validateFirstChunk<Ctx>(
   tus: Tus<Ctx>,
   request: TusRequest<Ctx>,
-  upload: UploadInfo,
+  upload: UploadHandle,
   body: RequestBody,
   iterator: AsyncIterator<Uint8Array>,
 ): Promise<Uint8Array[] | undefined> {
@@ -110,14 +109,13 @@ async function validateFirstChunk<Ctx>(
   const detected = await detectFormat(head);
   const media = acceptMedia(detected, tus.mediaRule);
   if (!media) {
-    await tus.store.remove(upload.id);
-    await tus.notify('onMediaRejected', { upload, detected, context: request.context });
+    await upload.remove();
+    await tus.notify('onMediaRejected', { upload: upload.info, detected, context: request.context });
     const what = detected ? `${detected.mime} (${detected.ext})` : 'of no known format';
     throw new TusError('unsupported_media_type', `The first chunk is ${what}, not an accepted audio or video format.`);
   }
-  await tus.options.hooks?.onMediaDetected?.({ upload, media, context: request.context });
-  await tus.store.update(upload.id, { media });
-  upload.media = media;
+  await tus.options.hooks?.onMediaDetected?.({ upload: upload.info, media, context: request.context });
+  await upload.update({ media });
   return chunks;
 }
 

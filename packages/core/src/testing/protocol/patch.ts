@@ -90,7 +90,7 @@ export function patchCases(suite: ProtocolSuiteOptions): void {
       const response = await h.patch(id, 0, bytes);
       await expectError(response, 409, 'unsupported_media_type');
       expect((await h.head(id)).status).toBe(404);
-      expect(await h.tus.store.get(id)).toBeUndefined();
+      expect(await h.tus.store.open(id)).toBeUndefined();
       const call = await h.waitFor((c) => c.hook === 'onMediaRejected' && (c.event.upload as { id: string }).id === id);
       suite.expectContext?.(call.event.context);
     });
@@ -110,7 +110,7 @@ export function patchCases(suite: ProtocolSuiteOptions): void {
       suite.expectContext?.(detected.event.context);
       const completed = await h.waitFor((c) => c.hook === 'onComplete' && (c.event.upload as { id: string }).id === id);
       expect(completed.event.object).toMatchObject({ size: bytes.length, location: expect.any(String) });
-      expect((await h.tus.store.get(id))?.media).toEqual({ type, mime, ext });
+      expect((await h.tus.store.open(id))?.info.media).toEqual({ type, mime, ext });
       if (isReadableStore(h.tus.store)) expect(await sha256(await h.tus.store.read(id))).toBe(await sha256(bytes));
     });
 
