@@ -1,5 +1,13 @@
 export { createTus, Tus, type CreateUploadInput, type CreatedUpload } from './tus.js';
 export type { TusOptions, TusHooks, HookEvent, CorsOptions } from './options.js';
+export {
+  TUS_CHANNELS,
+  type TusChannelName,
+  type TusDiagnostics,
+  type TusLogger,
+  type PatchEndReason,
+  type TusErrorSource,
+} from './diagnostics.js';
 export { TUS_ERRORS, TusError, isTusError, type TusErrorCode } from './errors.js';
 export {
   isListableStore,
@@ -28,7 +36,7 @@ export {
 } from './upload.js';
 export { MemoryLocker, type Locker, type Lock, type LockOptions } from './locker.js';
 export { MemoryStore } from './memory-store.js';
-export { ANY_AUDIO_OR_VIDEO, HEAD_BYTES, acceptMedia, detectFormat, type MediaRule } from './media.js';
+export { ANY_AUDIO_OR_VIDEO, HEAD_BYTES, checkContent, detectFormat, mediaInfoOf, type ContentRule, type ContentCheck, type FirstBytes } from './media.js';
 export {
   TUS_VERSION,
   PATCH_CONTENT_TYPE,

@@ -1,5 +1,6 @@
+import type { TusLogger } from './diagnostics.js';
 import type { Locker } from './locker.js';
-import type { MediaRule } from './media.js';
+import type { ContentRule } from './media.js';
 import type { DataStore } from './store.js';
 import type { TusRequest } from './http.js';
 import type { DetectedFormat, MediaInfo, StoredObject, UploadInfo } from './upload.js';
@@ -32,10 +33,34 @@ export interface TusHooks<Ctx = unknown> {
   onExpired?(event: HookEvent<Ctx>): void | Promise<void>;
 }
 
-/** CORS answers for browser clients on another origin. */
+/**
+ * CORS answers for browser clients on another origin.
+ *
+ * @example
+ * ```ts
+ * const cors: CorsOptions = {
+ *   origin: ['https://app.example.com'],
+ *   credentials: true, // the page sends cookies: `fetch(url, { credentials: 'include' })`
+ *   allowedHeaders: ['X-Request-Id'],
+ *   exposedHeaders: ['X-Asset-Id'],
+ * };
+ * ```
+ */
 export interface CorsOptions {
-  /** Allowed origins; `'*'` (default) allows any. */
+  /** Allowed origins; `'*'` (default) allows any. Answers vary by `Origin` unless it is `'*'` without credentials. */
   origin?: '*' | readonly string[];
+  /**
+   * Send `Access-Control-Allow-Credentials: true`, so that pages may send
+   * cookies or HTTP authentication. The allowed origin is then echoed
+   * (browsers refuse `*` with credentials). Default false.
+   */
+  credentials?: boolean;
+  /** Request headers a preflight allows beyond the TUS ones, `Authorization` and `Content-Type`. */
+  allowedHeaders?: readonly string[];
+  /** Response headers pages may read beyond the TUS ones and `Location`. */
+  exposedHeaders?: readonly string[];
+  /** How long browsers may cache a preflight answer, in seconds. Default 86400. */
+  maxAgeSeconds?: number;
 }
 
 /**
@@ -57,8 +82,20 @@ export interface TusOptions<Ctx = unknown> {
   basePath?: string;
   /** Origin of upload URLs (`https://api.example.com`); otherwise taken from the request. */
   publicUrl?: string;
-  /** Use `X-Forwarded-Proto` / `X-Forwarded-Host` when no `publicUrl` is set. Default false. */
+  /**
+   * Take the origin of upload URLs from the proxy's headers when no
+   * `publicUrl` is set: RFC 7239 `Forwarded` (`proto=` and `host=` of its
+   * first element), else `X-Forwarded-Proto` / `X-Forwarded-Host`. Turn it on
+   * only behind a proxy that sets them. Default false.
+   */
   trustProxy?: boolean;
+  /**
+   * Answer `Location` (of `createUpload` and a `creation` POST) as a path
+   * (`/v1/uploads/{id}`) rather than an absolute URL; clients resolve it
+   * against the URL they posted to. Handy behind proxies that rewrite hosts.
+   * Default false.
+   */
+  relativeLocation?: boolean;
   /** Largest accepted upload in bytes. Default 50 GiB. */
   maxSize?: number;
   /** Lifetime of a new upload. Default 7 days. */
@@ -73,8 +110,19 @@ export interface TusOptions<Ctx = unknown> {
   lockTimeoutMs?: number;
   /** A PATCH that receives no byte for this long is ended, keeping its bytes. Default 60 s. */
   idleTimeoutMs?: number;
-  /** Which formats the first chunk may have. Default any audio or video. */
-  acceptMedia?: MediaRule;
+  /**
+   * What the first bytes of an upload must be, checked on the PATCH at offset
+   * 0 before anything is stored: a MIME list or a predicate; `false` for no
+   * content check (and no detection), like a plain TUS server. Default
+   * {@link ANY_AUDIO_OR_VIDEO}, the media rule tuskit was built for.
+   */
+  accept?: ContentRule | false;
+  /**
+   * Smallest Upload-Length accepted, in bytes; 0 is allowed. Default
+   * {@link MIN_UPLOAD_SIZE} (64) with a content rule, as fewer bytes hold no
+   * detectable format; 0 with `accept: false`.
+   */
+  minSize?: number;
   /** Offer the standard `creation` extension (POST to the base path). Default false. */
   creation?: boolean;
   /** Generates ids when the host gives none. Default UUIDv7. */
@@ -99,4 +147,12 @@ export interface TusOptions<Ctx = unknown> {
   cors?: CorsOptions | false;
   /** Receives unexpected errors (store failures, hook errors) for logging. */
   onError?: (error: unknown) => void;
+  /**
+   * Writes what the engine does to a pino-compatible logger: uploads
+   * created, completed, rejected, terminated and expired, lock takeovers and
+   * interrupted PATCHes at `info`, every request and reaper run at `debug`,
+   * unexpected errors at `error`. The same events are published on the
+   * diagnostics channels (see `TUS_CHANNELS`) whether or not a logger is set.
+   */
+  logger?: TusLogger;
 }

@@ -1,20 +1,48 @@
+import parseForwarded from 'forwarded-parse';
 import { v7 as uuidv7 } from 'uuid';
 import type { InterruptReason } from './body.js';
+import { DiagnosticsPublisher, type TusErrorSource } from './diagnostics.js';
 import { TusError, TUS_ERRORS, isTusError } from './errors.js';
 import { handleDelete } from './handlers/delete.js';
 import { handleHead } from './handlers/head.js';
 import { handleOptions, preflightHeaders } from './handlers/options.js';
 import { handlePatch } from './handlers/patch.js';
 import { handlePost } from './handlers/post.js';
+import { refuseUnofferedExtensions } from './handlers/unoffered.js';
 import type { HeaderReader, TusRequest, TusResponse } from './http.js';
 import { TUS_VERSION, headerReader, httpDate } from './http.js';
 import { MemoryLocker, type Locker } from './locker.js';
-import { ANY_AUDIO_OR_VIDEO, type MediaRule } from './media.js';
+import { ANY_AUDIO_OR_VIDEO, type ContentRule } from './media.js';
 import type { HookEvent, TusHooks, TusOptions } from './options.js';
 import { isClosableStore, isListableStore, type ClosableStore, type DataStore, type UploadHandle } from './store.js';
 import { DEFAULT_MAX_SIZE, MIN_UPLOAD_SIZE, type StoredObject, type UploadInfo } from './upload.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+const EXPOSED_HEADERS = [
+  'Upload-Offset',
+  'Upload-Length',
+  'Upload-Expires',
+  'Upload-Metadata',
+  'Upload-Defer-Length',
+  'Upload-Concat',
+  'Location',
+  'Tus-Resumable',
+  'Tus-Version',
+  'Tus-Extension',
+  'Tus-Max-Size',
+  'Tus-Checksum-Algorithm',
+];
+
+/** `proto` and `host` of the first element of an RFC 7239 `Forwarded` header; nothing when it is absent or malformed. */
+function forwardedOrigin(value: string | undefined): { proto?: string; host?: string } {
+  if (!value) return {};
+  try {
+    const [first] = parseForwarded(value);
+    return { ...(first?.proto && { proto: first.proto.toLowerCase() }), ...(first?.host && { host: first.host }) };
+  } catch {
+    return {};
+  }
+}
 
 /** Input of {@link Tus.createUpload}. */
 export interface CreateUploadInput {
@@ -30,7 +58,7 @@ export interface CreateUploadInput {
 /** What {@link Tus.createUpload} returns: send `headers` with your own response. */
 export interface CreatedUpload {
   id: string;
-  /** Absolute upload URL. */
+  /** The upload URL: absolute, or a path with the `relativeLocation` option. */
   url: string;
   expiresAt: Date;
   headers: { Location: string; 'Upload-Expires': string; 'Tus-Resumable': string };
@@ -51,26 +79,33 @@ export class Tus<Ctx = unknown> {
   readonly maxSize: number;
   /** What `Tus-Extension` advertises, derived from the store and options. */
   readonly extensions: readonly string[];
-  readonly mediaRule: MediaRule;
+  /** The content rule of the first chunk; `false`: no content check. */
+  readonly accept: ContentRule | false;
+  /** Smallest accepted Upload-Length. */
+  readonly minSize: number;
   readonly options: Readonly<TusOptions<Ctx>>;
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #writers = new Set<(reason: InterruptReason) => void>();
   readonly #reaper: NodeJS.Timeout | undefined;
+  /** @internal Publishes to the diagnostics channels and the `logger`. */
+  readonly diagnostics: DiagnosticsPublisher;
 
   constructor(options: TusOptions<Ctx>) {
     this.options = options;
+    this.diagnostics = new DiagnosticsPublisher(this, options.logger);
     this.store = options.store;
     this.locker = options.locker ?? new MemoryLocker();
     this.basePath = (options.basePath ?? '/').replace(/\/+$/, '');
     this.maxSize = Math.min(options.maxSize ?? DEFAULT_MAX_SIZE, options.store.maxSize ?? Infinity);
-    this.mediaRule = options.acceptMedia ?? ANY_AUDIO_OR_VIDEO;
+    this.accept = options.accept ?? ANY_AUDIO_OR_VIDEO;
+    this.minSize = options.minSize ?? (this.accept ? MIN_UPLOAD_SIZE : 0);
     this.extensions = [
-      ...(options.creation ? ['creation'] : []),
+      ...(options.creation ? ['creation', 'creation-with-upload'] : []),
       'termination',
       ...(isListableStore(options.store) ? ['expiration'] : []),
     ];
     if (options.reapIntervalMs !== undefined) {
-      this.#reaper = setInterval(() => void this.reap().catch((e) => this.reportError(e)), options.reapIntervalMs);
+      this.#reaper = setInterval(() => void this.reap().catch((e) => this.reportError(e, 'reaper')), options.reapIntervalMs);
       this.#reaper.unref();
     }
   }
@@ -87,15 +122,19 @@ export class Tus<Ctx = unknown> {
   async createUpload(input: CreateUploadInput): Promise<CreatedUpload> {
     const { size } = input;
     if (!Number.isSafeInteger(size) || size < 0) throw new TusError('invalid_length');
-    if (size < MIN_UPLOAD_SIZE) throw new TusError('size_too_small');
+    if (size < this.minSize) throw new TusError('size_too_small', `Uploads must be at least ${this.minSize} bytes.`);
     if (size > this.maxSize) throw new TusError('size_too_large');
     const id = input.id ?? (this.options.generateId ?? uuidv7)();
     if (!this.isValidId(id)) throw new TusError('invalid_id');
     const createdAt = new Date();
-    const { info: upload } = await this.store.create({ id, size, metadata: { ...input.metadata }, createdAt });
+    const created = await this.store.create({ id, size, metadata: { ...input.metadata }, createdAt });
+    // No PATCH will ever come for an empty upload: it is complete as created.
+    if (size === 0) await this.complete(created, undefined);
+    const upload = created.info;
     const expiresAt = new Date(createdAt.getTime() + this.uploadTtlMs);
     const url = this.urlFor(id, input.origin);
     const headers = { Location: url, 'Upload-Expires': httpDate(expiresAt), 'Tus-Resumable': TUS_VERSION };
+    if (this.diagnostics.wants('tuskit:upload:created')) this.diagnostics.publish('tuskit:upload:created', { id, size, upload });
     return { id, url, expiresAt, headers, upload };
   }
 
@@ -108,10 +147,17 @@ export class Tus<Ctx = unknown> {
    * ```
    */
   async handle(request: TusRequest<Ctx>): Promise<TusResponse> {
+    request = withMethodOverride(request);
+    const started = this.diagnostics.wants('tuskit:request:end') ? performance.now() : 0;
+    if (this.diagnostics.wants('tuskit:request:start')) {
+      this.diagnostics.publish('tuskit:request:start', { request, method: request.method, path: request.path });
+    }
     const work = this.#dispatch(request).catch((error: unknown) => this.errorResponse(error));
     this.#inFlight.add(work);
     try {
-      return this.#decorate(request, await work);
+      const response = this.#decorate(request, await work);
+      if (started) this.#publishEnd(request, response, started);
+      return response;
     } finally {
       this.#inFlight.delete(work);
     }
@@ -128,6 +174,7 @@ export class Tus<Ctx = unknown> {
    */
   async reap(now: Date = new Date()): Promise<string[]> {
     if (!isListableStore(this.store)) return [];
+    const started = performance.now();
     const reaped: string[] = [];
     for await (const candidate of this.store.list()) {
       if (!this.isExpired(candidate, now)) continue;
@@ -141,10 +188,14 @@ export class Tus<Ctx = unknown> {
         const upload = handle.info;
         await handle.remove();
         reaped.push(upload.id);
+        if (this.diagnostics.wants('tuskit:upload:expired')) this.diagnostics.publish('tuskit:upload:expired', { id: upload.id, upload });
         await this.notify('onExpired', { upload, context: undefined });
       } finally {
         await lock.release();
       }
+    }
+    if (this.diagnostics.wants('tuskit:reaper:run')) {
+      this.diagnostics.publish('tuskit:reaper:run', { reaped, durationMs: performance.now() - started });
     }
     return reaped;
   }
@@ -179,14 +230,15 @@ export class Tus<Ctx = unknown> {
     if (this.options.publicUrl) return this.options.publicUrl.replace(/\/+$/, '');
     const header = typeof headers === 'function' ? headers : headerReader(headers);
     const first = (name: string) => header(name)?.split(',')[0]?.trim();
-    const proto = (this.options.trustProxy && first('x-forwarded-proto')) || 'http';
-    const host = (this.options.trustProxy && first('x-forwarded-host')) || first('host') || 'localhost';
+    const forwarded = this.options.trustProxy ? forwardedOrigin(header('forwarded')) : {};
+    const proto = forwarded.proto ?? ((this.options.trustProxy && first('x-forwarded-proto')) || 'http');
+    const host = forwarded.host ?? ((this.options.trustProxy && first('x-forwarded-host')) || first('host') || 'localhost');
     if (!/^https?$/.test(proto) || !/^[A-Za-z0-9.\-:[\]]+$/.test(host)) return 'http://localhost';
     return `${proto}://${host}`;
   }
 
   /**
-   * The absolute URL of an upload.
+   * The absolute URL of an upload (its path with `relativeLocation`).
    *
    * @example
    * ```ts
@@ -194,6 +246,7 @@ export class Tus<Ctx = unknown> {
    * ```
    */
   urlFor(id: string, origin?: string): string {
+    if (this.options.relativeLocation) return `${this.basePath}/${id}`;
     const base = (origin ?? this.options.publicUrl)?.replace(/\/+$/, '');
     if (base === undefined) throw new Error('tuskit: set publicUrl or pass an origin to build upload URLs');
     return `${base}${this.basePath}/${id}`;
@@ -251,11 +304,15 @@ export class Tus<Ctx = unknown> {
   /** @internal Runs `work` holding the upload's lock; 423 when it cannot be had in time. */
   async withLock<T>(id: string, onReleaseRequested: () => void, work: () => Promise<T>): Promise<T> {
     const timeoutMs = this.options.lockTimeoutMs ?? 5000;
-    const lock = await this.locker.lock(id, { timeoutMs, onReleaseRequested });
+    const onTakeover = () => {
+      if (this.diagnostics.wants('tuskit:lock:takeover')) this.diagnostics.publish('tuskit:lock:takeover', { id });
+      onReleaseRequested();
+    };
+    const lock = await this.locker.lock(id, { timeoutMs, onReleaseRequested: onTakeover });
     try {
       return await work();
     } finally {
-      await lock.release().catch((e) => this.reportError(e));
+      await lock.release().catch((e) => this.reportError(e, 'lock'));
     }
   }
 
@@ -268,7 +325,11 @@ export class Tus<Ctx = unknown> {
   /** @internal Finalizes a complete upload and tells the host. */
   async complete(upload: UploadHandle, context: Ctx | undefined): Promise<StoredObject> {
     const object = await upload.finalize();
-    await this.notify('onComplete', { upload: { ...upload.info, finalized: true }, object, context });
+    const info = { ...upload.info, finalized: true };
+    if (this.diagnostics.wants('tuskit:upload:completed')) {
+      this.diagnostics.publish('tuskit:upload:completed', { id: info.id, size: info.size, upload: info, object });
+    }
+    await this.notify('onComplete', { upload: info, object, context });
     return object;
   }
 
@@ -278,12 +339,13 @@ export class Tus<Ctx = unknown> {
     try {
       await hook?.call(this.options.hooks, event);
     } catch (error) {
-      this.reportError(error);
+      this.reportError(error, 'hook');
     }
   }
 
-  /** @internal */
-  reportError(error: unknown): void {
+  /** @internal Hands an unexpected error to `onError` and the `tuskit:error` channel. */
+  reportError(error: unknown, source: TusErrorSource = 'request'): void {
+    if (this.diagnostics.wants('tuskit:error')) this.diagnostics.publish('tuskit:error', { error, source });
     try {
       this.options.onError?.(error);
     } catch {
@@ -303,6 +365,20 @@ export class Tus<Ctx = unknown> {
     return { status, headers, body: JSON.stringify({ error: { code, message } }) };
   }
 
+  #publishEnd(request: TusRequest<Ctx>, response: TusResponse, started: number): void {
+    let code: string | undefined;
+    if (response.status >= 400 && response.body) {
+      try {
+        code = (JSON.parse(response.body) as { error?: { code?: string } }).error?.code;
+      } catch {
+        code = undefined;
+      }
+    }
+    const { method, path } = request;
+    const durationMs = performance.now() - started;
+    this.diagnostics.publish('tuskit:request:end', { request, method, path, status: response.status, code, durationMs });
+  }
+
   async #dispatch(request: TusRequest<Ctx>): Promise<TusResponse> {
     const method = request.method.toUpperCase();
     const target = this.#route(request.path);
@@ -310,6 +386,7 @@ export class Tus<Ctx = unknown> {
     if (this.options.authorize && !(await this.options.authorize(request))) throw new TusError('unauthorized');
     if (request.header('tus-resumable') !== TUS_VERSION) throw new TusError('unsupported_version');
     if (target === undefined) throw new TusError('not_found');
+    refuseUnofferedExtensions(this.extensions, request);
     if (target === '') {
       if (method === 'POST' && this.options.creation) return handlePost(this, request);
       throw new TusError('method_not_allowed');
@@ -334,6 +411,8 @@ export class Tus<Ctx = unknown> {
     const headers: Record<string, string> = { ...response.headers, 'Tus-Resumable': TUS_VERSION };
     Object.assign(headers, this.#corsHeaders(request));
     const method = request.method.toUpperCase();
+    // An offset must never come from a cache, and neither may an error that stands in for one.
+    if (method === 'HEAD') headers['Cache-Control'] = 'no-store';
     const hasBody = request.header('transfer-encoding') !== undefined || Number(request.header('content-length') ?? 0) > 0;
     const closeConnection = response.closeConnection ?? ((method === 'PATCH' || method === 'POST') && hasBody);
     return { ...response, headers, closeConnection };
@@ -341,18 +420,18 @@ export class Tus<Ctx = unknown> {
 
   #corsHeaders(request: TusRequest<Ctx>): Record<string, string> {
     const origin = request.header('origin');
-    const cors = this.options.cors ?? { origin: '*' };
+    const cors = this.options.cors ?? {};
     if (!origin || cors === false) return {};
     const allowed = cors.origin ?? '*';
-    if (allowed !== '*' && !allowed.includes(origin)) return {};
-    const headers: Record<string, string> = {
-      'Access-Control-Allow-Origin': allowed === '*' ? '*' : origin,
-      'Access-Control-Expose-Headers':
-        'Upload-Offset, Upload-Length, Upload-Expires, Upload-Metadata, Location, Tus-Resumable, Tus-Version, Tus-Extension, Tus-Max-Size',
-      ...(allowed === '*' ? {} : { Vary: 'Origin' }),
-    };
+    const echo = allowed !== '*' || cors.credentials === true;
+    // The answer depends on Origin whenever it is not a bare `*`: caches must keep one per origin.
+    const headers: Record<string, string> = echo ? { Vary: 'Origin' } : {};
+    if (allowed !== '*' && !allowed.includes(origin)) return headers;
+    headers['Access-Control-Allow-Origin'] = echo ? origin : '*';
+    if (cors.credentials) headers['Access-Control-Allow-Credentials'] = 'true';
+    headers['Access-Control-Expose-Headers'] = [...EXPOSED_HEADERS, ...(cors.exposedHeaders ?? [])].join(', ');
     if (request.method.toUpperCase() === 'OPTIONS' && request.header('access-control-request-method')) {
-      Object.assign(headers, preflightHeaders(this.#allowedMethods()));
+      Object.assign(headers, preflightHeaders(this.#allowedMethods(), cors));
     }
     return headers;
   }
@@ -360,6 +439,16 @@ export class Tus<Ctx = unknown> {
   #allowedMethods(): string {
     return `OPTIONS, HEAD, PATCH, DELETE${this.options.creation ? ', POST' : ''}`;
   }
+}
+
+/**
+ * The request as the method it stands for: TUS core requires that
+ * `X-HTTP-Method-Override` replaces the request's own method, for clients
+ * (the JDK's `HttpURLConnection`, some proxies) that can only send POST.
+ */
+function withMethodOverride<Ctx>(request: TusRequest<Ctx>): TusRequest<Ctx> {
+  const override = request.header('x-http-method-override')?.trim();
+  return override ? { ...request, method: override.toUpperCase() } : request;
 }
 
 /**

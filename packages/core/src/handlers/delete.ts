@@ -7,6 +7,9 @@ export async function handleDelete<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>,
     const upload = await tus.store.open(id);
     if (!upload) return { status: 204, headers: {} };
     await upload.remove();
+    if (tus.diagnostics.wants('tuskit:upload:terminated')) {
+      tus.diagnostics.publish('tuskit:upload:terminated', { id, upload: upload.info });
+    }
     await tus.notify('onTerminated', { upload: upload.info, context: request.context });
     return { status: 204, headers: {} };
   });

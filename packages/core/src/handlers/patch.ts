@@ -1,8 +1,9 @@
 import { type InterruptReason, RequestBody, readHead, replay } from '../body.js';
+import type { PatchEndReason } from '../diagnostics.js';
 import { TusError } from '../errors.js';
 import type { TusRequest, TusResponse } from '../http.js';
 import { PATCH_CONTENT_TYPE, httpDate, parseNonNegativeInteger } from '../http.js';
-import { HEAD_BYTES, acceptMedia, detectFormat } from '../media.js';
+import { HEAD_BYTES, checkContent, mediaInfoOf, type ContentRule } from '../media.js';
 import type { UploadBody, UploadHandle } from '../store.js';
 import type { Tus } from '../tus.js';
 import { MIN_UPLOAD_SIZE, type UploadInfo } from '../upload.js';
@@ -24,10 +25,13 @@ export async function handlePatch<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>, 
   if (request.signal?.aborted) onClientGone();
   request.signal?.addEventListener('abort', onClientGone, { once: true });
   const untrack = tus.trackWriter(interrupt);
+  const ending = tus.diagnostics.wants('tuskit:patch:end') ? { started: performance.now(), from: -1 } : undefined;
+  let response: TusResponse | undefined;
   try {
-    return await tus.withLock(id, () => interrupt('takeover'), async () => {
+    response = await tus.withLock(id, () => interrupt('takeover'), async () => {
       const upload = await tus.liveUpload(id);
       const offset = checkPatchHeaders(request, upload.info);
+      if (ending) ending.from = offset;
       body = new RequestBody(request.body ?? noBody(), {
         limit: upload.info.size - offset,
         idleTimeoutMs: tus.options.idleTimeoutMs ?? 60_000,
@@ -37,12 +41,39 @@ export async function handlePatch<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>, 
       if (interrupted) body.interrupt(interrupted);
       return writeBody(tus, request, upload, offset, body);
     });
+    return response;
   } catch (error) {
-    return { ...tus.errorResponse(error), ...(body && { closeConnection: !body.complete }) };
+    response = { ...tus.errorResponse(error), ...(body && { closeConnection: !body.complete }) };
+    return response;
   } finally {
     untrack();
     request.signal?.removeEventListener('abort', onClientGone);
+    if (ending && ending.from >= 0) publishPatchEnd(tus, id, body, response, ending);
   }
+}
+
+/** `tuskit:patch:end`: why the PATCH stopped and what it stored. */
+function publishPatchEnd<Ctx>(
+  tus: Tus<Ctx>,
+  id: string,
+  body: RequestBody | undefined,
+  response: TusResponse | undefined,
+  ending: { started: number; from: number },
+): void {
+  const stored = parseNonNegativeInteger(response?.headers['Upload-Offset']);
+  const offset = stored ?? ending.from;
+  const reason: PatchEndReason =
+    body?.interrupted
+      ? body.interrupted === 'error'
+        ? 'aborted'
+        : body.interrupted
+      : body?.overflowed
+        ? 'overflow'
+        : response?.status === 204 && body?.complete
+          ? 'complete'
+          : 'refused';
+  const durationMs = performance.now() - ending.started;
+  tus.diagnostics.publish('tuskit:patch:end', { id, reason, offset, bytes: offset - ending.from, durationMs });
 }
 
 /** The header checks of a PATCH, in the spec's order; returns the client's offset. */
@@ -65,9 +96,9 @@ async function writeBody<Ctx>(
   body: RequestBody,
 ): Promise<TusResponse> {
   let source: UploadBody = body;
-  if (offset === 0) {
+  if (offset === 0 && tus.accept) {
     const iterator = body[Symbol.asyncIterator]();
-    const chunks = await validateFirstChunk(tus, request, upload, body, iterator);
+    const chunks = await validateFirstChunk(tus, tus.accept, request, upload, body, iterator);
     // Interrupted before a whole head arrived: nothing is stored, like any PATCH cut short.
     if (!chunks) return { status: 204, headers: patchHeaders(tus, upload.info, offset), closeConnection: true };
     source = replay(chunks, iterator, body.free);
@@ -90,32 +121,39 @@ function patchHeaders<Ctx>(tus: Tus<Ctx>, upload: UploadInfo, offset: number): R
 }
 
 /**
- * Reads the head of the first chunk and checks its format. A refused upload
- * is removed from the store and the rest of the body is never read;
- * `undefined` when the body was interrupted before a whole head arrived.
+ * Reads the head of the first chunk and applies the host's content rule. A
+ * refused upload is removed from the store and the rest of the body is never
+ * read; `undefined` when the body was interrupted before a whole head arrived.
  */
 async function validateFirstChunk<Ctx>(
   tus: Tus<Ctx>,
+  rule: ContentRule,
   request: TusRequest<Ctx>,
   upload: UploadHandle,
   body: RequestBody,
   iterator: AsyncIterator<Uint8Array>,
 ): Promise<Uint8Array[] | undefined> {
   const { chunks, head } = await readHead(iterator, HEAD_BYTES);
-  if (head.byteLength < MIN_UPLOAD_SIZE) {
+  // An upload shorter than a detectable head is judged on all of it.
+  if (head.byteLength < Math.min(MIN_UPLOAD_SIZE, upload.info.size)) {
     if (body.interrupted) return undefined;
-    throw new TusError('first_chunk_too_short');
+    throw new TusError('first_chunk_too_short', `The first chunk must hold at least ${MIN_UPLOAD_SIZE} bytes.`);
   }
-  const detected = await detectFormat(head);
-  const media = acceptMedia(detected, tus.mediaRule);
-  if (!media) {
+  const { accepted, format: detected } = await checkContent(head, rule);
+  if (!accepted) {
     await upload.remove();
+    if (tus.diagnostics.wants('tuskit:upload:rejected')) {
+      tus.diagnostics.publish('tuskit:upload:rejected', { id: upload.info.id, mime: detected?.mime, upload: upload.info });
+    }
     await tus.notify('onMediaRejected', { upload: upload.info, detected, context: request.context });
     const what = detected ? `${detected.mime} (${detected.ext})` : 'of no known format';
-    throw new TusError('unsupported_media_type', `The first chunk is ${what}, not an accepted audio or video format.`);
+    throw new TusError('unsupported_media_type', `The first chunk is ${what}, not an accepted format.`);
   }
-  await tus.options.hooks?.onMediaDetected?.({ upload: upload.info, media, context: request.context });
-  await upload.update({ media });
+  if (detected) {
+    const media = mediaInfoOf(detected);
+    await tus.options.hooks?.onMediaDetected?.({ upload: upload.info, media, context: request.context });
+    await upload.update({ media });
+  }
   return chunks;
 }
 
@@ -126,10 +164,15 @@ function progressReporter<Ctx>(
   offset: number,
   context: Ctx,
 ): ((bytesRead: number) => void) | undefined {
-  if (!tus.options.hooks?.onProgress) return undefined;
+  const publishing = tus.diagnostics.wants('tuskit:upload:progress');
+  if (!tus.options.hooks?.onProgress && !publishing) return undefined;
   const interval = tus.options.progressIntervalMs ?? 1000;
   let last = Date.now();
   return (bytesRead) => {
+    if (publishing) {
+      tus.diagnostics.publish('tuskit:upload:progress', { id: upload.id, offset: offset + bytesRead, bytes: bytesRead, size: upload.size });
+    }
+    if (!tus.options.hooks?.onProgress) return;
     const now = Date.now();
     if (now - last < interval) return;
     last = now;

@@ -1,8 +1,9 @@
 import { describe } from 'vitest';
 import { concurrencyCases } from './protocol/concurrency.js';
+import { corsCases } from './protocol/cors.js';
 import type { ProtocolSuiteOptions } from './protocol/harness.js';
 import { patchCases } from './protocol/patch.js';
-import { lifecycleCases, requestCases } from './protocol/requests.js';
+import { lifecycleCases, requestCases, unofferedCases } from './protocol/requests.js';
 
 export type { ProtocolSuiteOptions, ServeTus, ServedTus } from './protocol/harness.js';
 
@@ -14,7 +15,6 @@ export type { ProtocolSuiteOptions, ServeTus, ServedTus } from './protocol/harne
  * ```ts
  * describeTusProtocol({
  *   name: 'node:http',
- *   fixturesDir: '../shared/fixtures',
  *   serve: async (tus) => listen(createServer(toNodeHandler(tus))),
  * });
  * ```
@@ -23,7 +23,9 @@ export function describeTusProtocol(options: ProtocolSuiteOptions): void {
   describe(`TUS protocol over ${options.name}`, { timeout: 60_000 }, () => {
     describe('requests', () => requestCases(options));
     describe('lifecycle', () => lifecycleCases(options));
+    describe('extensions not offered', () => unofferedCases(options));
     describe('PATCH', () => patchCases(options));
     describe('concurrency and interruptions', () => concurrencyCases(options));
+    describe('CORS and proxies', () => corsCases(options));
   });
 }
