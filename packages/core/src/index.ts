@@ -1,5 +1,13 @@
 export { createTus, Tus, type CreateUploadInput, type CreatedUpload } from './tus.js';
-export type { TusOptions, TusHooks, HookEvent, CorsOptions } from './options.js';
+export type {
+  TusOptions,
+  TusHooks,
+  HookEvent,
+  CorsOptions,
+  BeforeCreateEvent,
+  CreateChanges,
+  FinishResponse,
+} from './options.js';
 export {
   TUS_CHANNELS,
   type TusChannelName,
@@ -8,7 +16,7 @@ export {
   type PatchEndReason,
   type TusErrorSource,
 } from './diagnostics.js';
-export { TUS_ERRORS, TusError, isTusError, type TusErrorCode } from './errors.js';
+export { TUS_ERRORS, TusError, isTusError, type TusErrorCode, type TusErrorOptions } from './errors.js';
 export {
   isListableStore,
   isReadableStore,

@@ -12,19 +12,61 @@ export interface HookEvent<Ctx> {
   context: Ctx | undefined;
 }
 
+/** What `onBeforeCreate` receives: the upload a `creation` POST asks for, before anything is stored. */
+export interface BeforeCreateEvent<Ctx> {
+  size: number;
+  metadata: Record<string, string>;
+  context: Ctx;
+}
+
+/** What `onBeforeCreate` may change: the id to create the upload under, and its metadata. */
+export interface CreateChanges {
+  id?: string;
+  metadata?: Record<string, string>;
+}
+
+/** What `onBeforeFinish` may change of the answer to the request that completed the upload. */
+export interface FinishResponse {
+  status?: number;
+  /** Added to (or replacing) the answer's headers. */
+  headers?: Record<string, string>;
+  body?: string;
+}
+
 /**
- * What the host is told. Only `onMediaDetected` can change the response (throw
- * a `TusError` to refuse the upload); errors of the other hooks are reported
- * to `onError` and never alter what the client is told about its bytes.
+ * What the host is told, and where it steers. `onBeforeCreate`,
+ * `onMediaDetected` and `onBeforeFinish` choose the answer: throw a
+ * `TusError` to refuse (with `new TusError('refused', message, { status })`
+ * for any status). Errors of the other hooks are reported to `onError` and
+ * never alter what the client is told about its bytes.
  *
  * @example
  * ```ts
  * const hooks: TusHooks<express.Request> = {
+ *   onBeforeCreate: ({ metadata, context }) => {
+ *     if (!context.user) throw new TusError('refused', 'Sign in first.', { status: 401 });
+ *     return { metadata: { ...metadata, owner: context.user.id } };
+ *   },
  *   onComplete: ({ upload, object }) => queue.push({ id: upload.id, where: object.location }),
+ *   onBeforeFinish: ({ upload }) => ({ status: 200, headers: { 'Content-Type': 'application/json' },
+ *     body: JSON.stringify({ asset: upload.id }) }),
  * };
  * ```
  */
 export interface TusHooks<Ctx = unknown> {
+  /**
+   * Runs for a `creation` POST before the upload is stored: return changes
+   * (another id, other metadata) or nothing; throw a `TusError` to refuse.
+   * Uploads the host pre-allocates with `createUpload` do not pass here.
+   */
+  onBeforeCreate?(event: BeforeCreateEvent<Ctx>): void | CreateChanges | Promise<void | CreateChanges>;
+  /**
+   * Runs once the last byte is stored and finalized, after `onComplete`,
+   * for the request that completed the upload: return what to change of its
+   * answer (status, headers, body). A thrown `TusError` answers that error
+   * (the upload stays complete); other errors go to `onError`.
+   */
+  onBeforeFinish?(event: HookEvent<Ctx> & { object: StoredObject }): void | FinishResponse | Promise<void | FinishResponse>;
   onMediaDetected?(event: HookEvent<Ctx> & { media: MediaInfo }): void | Promise<void>;
   onMediaRejected?(event: HookEvent<Ctx> & { detected: DetectedFormat | undefined }): void | Promise<void>;
   onProgress?(event: HookEvent<Ctx> & { offset: number }): void | Promise<void>;
@@ -123,6 +165,12 @@ export interface TusOptions<Ctx = unknown> {
    * detectable format; 0 with `accept: false`.
    */
   minSize?: number;
+  /**
+   * DELETE of a finished upload answers 403 `termination_refused` and removes
+   * nothing, so that a stale upload URL cannot delete what was delivered.
+   * Default false.
+   */
+  disableTerminationForFinishedUploads?: boolean;
   /** Offer the standard `creation` extension (POST to the base path). Default false. */
   creation?: boolean;
   /** Generates ids when the host gives none. Default UUIDv7. */

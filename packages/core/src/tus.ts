@@ -13,7 +13,7 @@ import type { HeaderReader, TusRequest, TusResponse } from './http.js';
 import { TUS_VERSION, headerReader, httpDate } from './http.js';
 import { MemoryLocker, type Locker } from './locker.js';
 import { ANY_AUDIO_OR_VIDEO, type ContentRule } from './media.js';
-import type { HookEvent, TusHooks, TusOptions } from './options.js';
+import type { FinishResponse, HookEvent, TusHooks, TusOptions } from './options.js';
 import { isClosableStore, isListableStore, type ClosableStore, type DataStore, type UploadHandle } from './store.js';
 import { DEFAULT_MAX_SIZE, MIN_UPLOAD_SIZE, type StoredObject, type UploadInfo } from './upload.js';
 
@@ -65,7 +65,7 @@ export interface CreatedUpload {
   upload: UploadInfo;
 }
 
-type NotifyHook = Exclude<keyof TusHooks, 'onMediaDetected'>;
+type NotifyHook = Exclude<keyof TusHooks, 'onMediaDetected' | 'onBeforeCreate' | 'onBeforeFinish'>;
 
 /**
  * The TUS engine: pre-allocates uploads for the host and answers the TUS
@@ -85,7 +85,8 @@ export class Tus<Ctx = unknown> {
   readonly minSize: number;
   readonly options: Readonly<TusOptions<Ctx>>;
   readonly #inFlight = new Set<Promise<unknown>>();
-  readonly #writers = new Set<(reason: InterruptReason) => void>();
+  /** Every PATCH in flight, with its upload id: `close` and `stop` ask them to let go. */
+  readonly #writers = new Map<(reason: InterruptReason) => void, string>();
   readonly #reaper: NodeJS.Timeout | undefined;
   /** @internal Publishes to the diagnostics channels and the `logger`. */
   readonly diagnostics: DiagnosticsPublisher;
@@ -212,7 +213,7 @@ export class Tus<Ctx = unknown> {
    */
   async close(): Promise<void> {
     clearInterval(this.#reaper);
-    for (const interrupt of this.#writers) interrupt('shutdown');
+    for (const interrupt of this.#writers.keys()) interrupt('shutdown');
     await Promise.allSettled([...this.#inFlight]);
     if (isClosableStore(this.store)) await this.store.close();
   }
@@ -317,9 +318,32 @@ export class Tus<Ctx = unknown> {
   }
 
   /** @internal Registers a PATCH so that {@link close} can ask it to stop. */
-  trackWriter(interrupt: (reason: InterruptReason) => void): () => void {
-    this.#writers.add(interrupt);
+  trackWriter(id: string, interrupt: (reason: InterruptReason) => void): () => void {
+    this.#writers.set(interrupt, id);
     return () => this.#writers.delete(interrupt);
+  }
+
+  /**
+   * Stops the PATCH of upload `id` running in this process, like tusd's
+   * `StopUpload`: it stops reading, the store keeps every byte it received,
+   * and the client is answered 400 `upload_stopped` with the stored
+   * `Upload-Offset` (so tus clients give up rather than retry). Returns
+   * whether a PATCH was running. The upload itself stays: remove it, or
+   * refuse its next requests in `authorize`, if it must not resume.
+   *
+   * @example
+   * ```ts
+   * if (await quotaExceeded(userId)) tus.stop(uploadId);
+   * ```
+   */
+  stop(id: string): boolean {
+    let stopped = false;
+    for (const [interrupt, writing] of this.#writers) {
+      if (writing !== id) continue;
+      interrupt('stopped');
+      stopped = true;
+    }
+    return stopped;
   }
 
   /** @internal Finalizes a complete upload and tells the host. */
@@ -331,6 +355,24 @@ export class Tus<Ctx = unknown> {
     }
     await this.notify('onComplete', { upload: info, object, context });
     return object;
+  }
+
+  /** @internal Lets `onBeforeFinish` change the answer of the request that completed an upload. */
+  async finishResponse(upload: UploadInfo, object: StoredObject, context: Ctx | undefined, response: TusResponse): Promise<TusResponse> {
+    const hook = this.options.hooks?.onBeforeFinish;
+    if (!hook) return response;
+    let changes: FinishResponse | void;
+    try {
+      changes = await hook.call(this.options.hooks, { upload: { ...upload, finalized: true }, object, context });
+    } catch (error) {
+      if (isTusError(error)) return { ...this.errorResponse(error), closeConnection: response.closeConnection };
+      this.reportError(error, 'hook');
+      return response;
+    }
+    if (!changes) return response;
+    const status = changes.status ?? response.status;
+    const headers = { ...response.headers, ...changes.headers };
+    return { ...response, status, headers, body: changes.body ?? response.body };
   }
 
   /** @internal Calls a notification hook; its errors go to `onError`, never to the client. */

@@ -170,6 +170,24 @@ describe('diagnostics channels', () => {
     expect(of(seen, 'tuskit:patch:end')).toMatchObject([{ id, reason: 'shutdown', offset: 3000, bytes: 3000 }]);
   });
 
+  it('tells a PATCH ended by tus.stop(id)', async () => {
+    const tus = engine();
+    const seen = record(tus);
+    const { id } = await tus.createUpload({ size: 10_000 });
+    const progressed = new Promise<void>((resolve) => {
+      const listener = () => resolve();
+      subscribe(TUS_CHANNELS.uploadProgress, listener);
+      subscriptions.push([TUS_CHANNELS.uploadProgress, listener]);
+    });
+    const patch = stallingPatch(tus, id, wavFile(10_000).subarray(0, 4500));
+    await progressed;
+    expect(tus.stop(id)).toBe(true);
+    const answer = await patch;
+    expect([answer.status, answer.headers['Upload-Offset']]).toEqual([400, '4500']);
+    expect(of(seen, 'tuskit:patch:end')).toMatchObject([{ id, reason: 'stopped', offset: 4500, bytes: 4500 }]);
+    expect(of(seen, 'tuskit:request:end').map((e) => e.code)).toEqual(['upload_stopped']);
+  });
+
   it('publishes store failures and throwing hooks on tuskit:error with their source', async () => {
     const failing = new MemoryStore();
     failing.open = async () => {

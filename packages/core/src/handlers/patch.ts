@@ -24,7 +24,7 @@ export async function handlePatch<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>, 
   const onClientGone = () => interrupt('aborted');
   if (request.signal?.aborted) onClientGone();
   request.signal?.addEventListener('abort', onClientGone, { once: true });
-  const untrack = tus.trackWriter(interrupt);
+  const untrack = tus.trackWriter(id, interrupt);
   const ending = tus.diagnostics.wants('tuskit:patch:end') ? { started: performance.now(), from: -1 } : undefined;
   let response: TusResponse | undefined;
   try {
@@ -108,9 +108,14 @@ async function writeBody<Ctx>(
   const lastWriteAt = newOffset > offset ? new Date() : before.lastWriteAt;
   const written: UploadInfo = { ...upload.info, offset: newOffset, lastWriteAt };
   await tus.notify('onProgress', { upload: written, offset: newOffset, context: request.context });
-  if (newOffset === written.size && !before.finalized) await tus.complete(upload, request.context);
+  const finished = newOffset === written.size && !before.finalized ? await tus.complete(upload, request.context) : undefined;
   if (body.overflowed) throw new TusError('length_exceeded');
-  return { status: 204, headers: patchHeaders(tus, written, newOffset), closeConnection: !body.complete };
+  const headers = patchHeaders(tus, written, newOffset);
+  if (body.interrupted === 'stopped' && !finished) {
+    return { ...tus.errorResponse(new TusError('upload_stopped'), headers), closeConnection: !body.complete };
+  }
+  const response: TusResponse = { status: 204, headers, closeConnection: !body.complete };
+  return finished ? tus.finishResponse(written, finished, request.context, response) : response;
 }
 
 function patchHeaders<Ctx>(tus: Tus<Ctx>, upload: UploadInfo, offset: number): Record<string, string> {
