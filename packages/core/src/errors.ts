@@ -40,7 +40,10 @@ export const TUS_ERRORS = {
   refused: { status: 403, message: 'The server refused this request.' },
   termination_refused: { status: 403, message: 'A finished upload cannot be terminated.' },
   upload_stopped: { status: 400, message: 'The server stopped this upload.' },
-  extension_unsupported: { status: 501, message: 'The request uses a TUS extension this server does not offer.' },
+  checksum_algorithm_unsupported: { status: 400, message: 'The Upload-Checksum algorithm is not supported.' },
+  invalid_checksum: { status: 400, message: 'Upload-Checksum must be "<algorithm> <base64 digest>".' },
+  checksum_mismatch: { status: 460, message: 'The body does not match Upload-Checksum; none of it was stored.' },
+  extension_unsupported: { status: 400, message: 'The request uses a TUS extension this server does not offer.' },
   store_unavailable: { status: 503, message: 'The storage backend is unavailable; retry later.' },
   body_consumed: {
     status: 500,

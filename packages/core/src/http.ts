@@ -29,6 +29,12 @@ export interface TusRequest<Ctx = unknown> {
    * they have its bytes (see `TusOptions.freeChunks`).
    */
   exclusiveBody?: boolean | undefined;
+  /**
+   * Reads the request's trailers once the body has ended (`checksum-trailer`).
+   * Absent when the framework cannot read them (the Fetch API): a PATCH that
+   * announces `Upload-Checksum` as a trailer is then refused with 400.
+   */
+  trailer?: HeaderReader | undefined;
   /** Aborted when the client goes away: an `AbortSignal`, or anything with the members of {@link ClientSignal}. */
   signal?: ClientSignal | undefined;
   context: Ctx;

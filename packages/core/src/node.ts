@@ -50,6 +50,8 @@ export async function handleNodeRequest<Ctx>(
     method: req.method ?? 'GET',
     path: options.path ?? requestPath(req.url) ?? '/',
     header: headerReader(req.headers),
+    // Node fills `req.trailers` once the body has ended, which is when the core reads them.
+    trailer: (name) => headerReader(req.trailers)(name),
     body,
     exclusiveBody: body === req,
     signal: disconnected,

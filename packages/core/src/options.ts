@@ -189,6 +189,12 @@ export interface TusOptions<Ctx = unknown> {
    * buffers them). Default true.
    */
   freeChunks?: boolean;
+  /**
+   * Where a PATCH with `Upload-Checksum` is held on local disk until its
+   * checksum is checked (the `checksum` extension): its bytes reach the store
+   * only once they match. Default the OS temporary directory.
+   */
+  checksumSpoolDirectory?: string;
   /** Minimum time between two `onProgress` calls of one PATCH. Default 1 s. */
   progressIntervalMs?: number;
   /** CORS; `false` turns it off. Default `{ origin: '*' }`. */

@@ -1,4 +1,5 @@
 import parseForwarded from 'forwarded-parse';
+import { tmpdir } from 'node:os';
 import { v7 as uuidv7 } from 'uuid';
 import type { InterruptReason } from './body.js';
 import { DiagnosticsPublisher, type TusErrorSource } from './diagnostics.js';
@@ -8,7 +9,7 @@ import { handleHead } from './handlers/head.js';
 import { handleOptions, preflightHeaders } from './handlers/options.js';
 import { handlePatch } from './handlers/patch.js';
 import { handlePost } from './handlers/post.js';
-import { refuseUnofferedExtensions } from './handlers/unoffered.js';
+import { checkExtensionHeaders } from './handlers/unoffered.js';
 import type { HeaderReader, TusRequest, TusResponse } from './http.js';
 import { TUS_VERSION, headerReader, httpDate } from './http.js';
 import { MemoryLocker, type Locker } from './locker.js';
@@ -103,6 +104,8 @@ export class Tus<Ctx = unknown> {
     this.extensions = [
       ...(options.creation ? ['creation', 'creation-with-upload'] : []),
       'termination',
+      'checksum',
+      'checksum-trailer',
       ...(isListableStore(options.store) ? ['expiration'] : []),
     ];
     if (options.reapIntervalMs !== undefined) {
@@ -287,6 +290,11 @@ export class Tus<Ctx = unknown> {
     return (this.options.idPattern ?? /^[A-Za-z0-9_-]{1,128}$/).test(id);
   }
 
+  /** Where PATCH bodies with a checksum wait for their check. */
+  get spoolDirectory(): string {
+    return this.options.checksumSpoolDirectory ?? tmpdir();
+  }
+
   get uploadTtlMs(): number {
     return this.options.uploadTtlMs ?? 7 * DAY_MS;
   }
@@ -428,7 +436,8 @@ export class Tus<Ctx = unknown> {
     if (this.options.authorize && !(await this.options.authorize(request))) throw new TusError('unauthorized');
     if (request.header('tus-resumable') !== TUS_VERSION) throw new TusError('unsupported_version');
     if (target === undefined) throw new TusError('not_found');
-    refuseUnofferedExtensions(this.extensions, request);
+    // Extension headers mean something only where bytes or uploads are made; HEAD and DELETE drop nothing.
+    if (method === 'POST' || method === 'PATCH') checkExtensionHeaders(this.extensions, request);
     if (target === '') {
       if (method === 'POST' && this.options.creation) return handlePost(this, request);
       throw new TusError('method_not_allowed');
@@ -456,7 +465,9 @@ export class Tus<Ctx = unknown> {
     // An offset must never come from a cache, and neither may an error that stands in for one.
     if (method === 'HEAD') headers['Cache-Control'] = 'no-store';
     const hasBody = request.header('transfer-encoding') !== undefined || Number(request.header('content-length') ?? 0) > 0;
-    const closeConnection = response.closeConnection ?? ((method === 'PATCH' || method === 'POST') && hasBody);
+    // A body left unread closes the connection; an overridden request's body (e.g. a POST made a DELETE) is never read.
+    const readsBody = method === 'PATCH' || method === 'POST' || request.header('x-http-method-override') !== undefined;
+    const closeConnection = response.closeConnection ?? (readsBody && hasBody);
     return { ...response, headers, closeConnection };
   }
 

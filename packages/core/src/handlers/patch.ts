@@ -6,6 +6,7 @@ import { PATCH_CONTENT_TYPE, httpDate, parseNonNegativeInteger } from '../http.j
 import { HEAD_BYTES, checkContent, mediaInfoOf, type ContentRule } from '../media.js';
 import type { UploadBody } from '../store.js';
 import type { Tus } from '../tus.js';
+import { verifiedBody } from './checksum.js';
 import { MIN_UPLOAD_SIZE, type UploadInfo } from '../upload.js';
 
 /**
@@ -106,7 +107,13 @@ async function writeBody<Ctx>(
     source = replay(chunks, iterator, body.free);
     loaded = undefined;
   }
-  const newOffset = await tus.store.write(upload.id, offset, source, loaded);
+  const verified = await verifiedBody(tus, request, source, body);
+  let newOffset: number;
+  try {
+    newOffset = await tus.store.write(upload.id, offset, verified?.body() ?? source, loaded);
+  } finally {
+    await verified?.close();
+  }
   const written = { ...upload, offset: newOffset, lastWriteAt: newOffset > offset ? new Date() : upload.lastWriteAt };
   await tus.notify('onProgress', { upload: written, offset: newOffset, context: request.context });
   const finished = newOffset === upload.size && !upload.finalized ? await tus.complete(written, request.context) : undefined;

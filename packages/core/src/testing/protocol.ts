@@ -1,4 +1,5 @@
 import { describe } from 'vitest';
+import { checksumCases } from './protocol/checksum.js';
 import { concurrencyCases } from './protocol/concurrency.js';
 import { corsCases } from './protocol/cors.js';
 import { hookCases } from './protocol/hooks.js';
@@ -25,6 +26,7 @@ export function describeTusProtocol(options: ProtocolSuiteOptions): void {
     describe('requests', () => requestCases(options));
     describe('lifecycle', () => lifecycleCases(options));
     describe('extensions not offered', () => unofferedCases(options));
+    describe('checksum', () => checksumCases(options));
     describe('PATCH', () => patchCases(options));
     describe('concurrency and interruptions', () => concurrencyCases(options));
     describe('CORS and proxies', () => corsCases(options));
