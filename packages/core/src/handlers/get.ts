@@ -14,7 +14,7 @@ import type { UploadInfo } from '../upload.js';
 export async function handleGet<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>, id: string): Promise<TusResponse> {
   const options = tus.downloadOptions;
   if (!options) throw new TusError('method_not_allowed');
-  const upload = await tus.store.get(id);
+  const upload = (await tus.store.open(id))?.info;
   if (!upload || upload.offset < upload.size || !upload.finalized) throw new TusError('not_found');
   const contentType = upload.media?.mime ?? 'application/octet-stream';
   const headers: Record<string, string> = { 'Content-Type': contentType, 'Cache-Control': 'private, no-cache' };
