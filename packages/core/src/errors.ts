@@ -37,6 +37,7 @@ export const TUS_ERRORS = {
   size_too_small: { status: 400, message: 'The upload is smaller than the minimum size.' },
   size_too_large: { status: 413, message: 'The upload is larger than the maximum size.' },
   upload_exists: { status: 409, message: 'An upload with this id already exists.' },
+  range_not_satisfiable: { status: 416, message: 'The requested range is outside the upload.' },
   refused: { status: 403, message: 'The server refused this request.' },
   termination_refused: { status: 403, message: 'A finished upload cannot be terminated.' },
   upload_stopped: { status: 400, message: 'The server stopped this upload.' },

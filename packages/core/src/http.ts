@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 /** Reads one request header by its lower-case name. */
 export type HeaderReader = (name: string) => string | undefined;
 
@@ -71,7 +73,8 @@ export interface ClientSignal {
 export interface TusResponse {
   status: number;
   headers: Record<string, string>;
-  body?: string | undefined;
+  /** Text (errors, hook answers), or the bytes of a download as a stream. */
+  body?: string | Readable | undefined;
   closeConnection?: boolean | undefined;
 }
 

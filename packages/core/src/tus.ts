@@ -5,6 +5,7 @@ import type { InterruptReason } from './body.js';
 import { DiagnosticsPublisher, type TusErrorSource } from './diagnostics.js';
 import { TusError, TUS_ERRORS, isTusError } from './errors.js';
 import { handleDelete } from './handlers/delete.js';
+import { handleGet } from './handlers/get.js';
 import { handleHead } from './handlers/head.js';
 import { handleOptions, preflightHeaders } from './handlers/options.js';
 import { handlePatch } from './handlers/patch.js';
@@ -14,7 +15,7 @@ import type { HeaderReader, TusRequest, TusResponse } from './http.js';
 import { TUS_VERSION, headerReader, httpDate } from './http.js';
 import { MemoryLocker, type Locker } from './locker.js';
 import { ANY_AUDIO_OR_VIDEO, type ContentRule } from './media.js';
-import type { FinishResponse, HookEvent, TusHooks, TusOptions } from './options.js';
+import type { DownloadOptions, FinishResponse, HookEvent, TusHooks, TusOptions } from './options.js';
 import { isClosableStore, isListableStore, type ClosableStore, type DataStore } from './store.js';
 import { DEFAULT_MAX_SIZE, MIN_UPLOAD_SIZE, type StoredObject, type UploadInfo } from './upload.js';
 
@@ -32,6 +33,10 @@ const EXPOSED_HEADERS = [
   'Tus-Extension',
   'Tus-Max-Size',
   'Tus-Checksum-Algorithm',
+  'Content-Range',
+  'Content-Disposition',
+  'Accept-Ranges',
+  'ETag',
 ];
 
 /** `proto` and `host` of the first element of an RFC 7239 `Forwarded` header; nothing when it is absent or malformed. */
@@ -365,6 +370,14 @@ export class Tus<Ctx = unknown> {
     return object;
   }
 
+  /** @internal The `download` option with its defaults; `undefined` when downloads are off. */
+  get downloadOptions(): Required<DownloadOptions> | undefined {
+    const option = this.options.download;
+    if (!option) return undefined;
+    const given = option === true ? {} : option;
+    return { redirect: given.redirect ?? true, urlTtlSeconds: given.urlTtlSeconds ?? 900, disposition: given.disposition ?? 'attachment' };
+  }
+
   /** @internal Lets `onBeforeFinish` change the answer of the request that completed an upload. */
   async finishResponse(upload: UploadInfo, object: StoredObject, context: Ctx | undefined, response: TusResponse): Promise<TusResponse> {
     const hook = this.options.hooks?.onBeforeFinish;
@@ -417,7 +430,7 @@ export class Tus<Ctx = unknown> {
 
   #publishEnd(request: TusRequest<Ctx>, response: TusResponse, started: number): void {
     let code: string | undefined;
-    if (response.status >= 400 && response.body) {
+    if (response.status >= 400 && typeof response.body === 'string') {
       try {
         code = (JSON.parse(response.body) as { error?: { code?: string } }).error?.code;
       } catch {
@@ -434,7 +447,9 @@ export class Tus<Ctx = unknown> {
     const target = this.#route(request.path);
     if (method === 'OPTIONS') return target === undefined ? this.errorResponse(new TusError('not_found')) : handleOptions(this);
     if (this.options.authorize && !(await this.options.authorize(request))) throw new TusError('unauthorized');
-    if (request.header('tus-resumable') !== TUS_VERSION) throw new TusError('unsupported_version');
+    // A download is plain HTTP: browsers and `curl` send no Tus-Resumable.
+    const download = method === 'GET' && this.downloadOptions !== undefined;
+    if (!download && request.header('tus-resumable') !== TUS_VERSION) throw new TusError('unsupported_version');
     if (target === undefined) throw new TusError('not_found');
     // Extension headers mean something only where bytes or uploads are made; HEAD and DELETE drop nothing.
     if (method === 'POST' || method === 'PATCH') checkExtensionHeaders(this.extensions, request);
@@ -446,6 +461,7 @@ export class Tus<Ctx = unknown> {
     if (method === 'HEAD') return handleHead(this, request, target);
     if (method === 'PATCH') return handlePatch(this, request, target);
     if (method === 'DELETE') return handleDelete(this, request, target);
+    if (download) return handleGet(this, request, target);
     throw new TusError('method_not_allowed');
   }
 
@@ -490,7 +506,7 @@ export class Tus<Ctx = unknown> {
   }
 
   #allowedMethods(): string {
-    return `OPTIONS, HEAD, PATCH, DELETE${this.options.creation ? ', POST' : ''}`;
+    return `OPTIONS, HEAD, PATCH, DELETE${this.options.creation ? ', POST' : ''}${this.options.download ? ', GET' : ''}`;
   }
 }
 

@@ -2,6 +2,7 @@ import { describe } from 'vitest';
 import { checksumCases } from './protocol/checksum.js';
 import { concurrencyCases } from './protocol/concurrency.js';
 import { corsCases } from './protocol/cors.js';
+import { downloadCases } from './protocol/download.js';
 import { hookCases } from './protocol/hooks.js';
 import type { ProtocolSuiteOptions } from './protocol/harness.js';
 import { patchCases } from './protocol/patch.js';
@@ -31,5 +32,6 @@ export function describeTusProtocol(options: ProtocolSuiteOptions): void {
     describe('concurrency and interruptions', () => concurrencyCases(options));
     describe('CORS and proxies', () => corsCases(options));
     describe('hooks that steer', () => hookCases(options));
+    describe('download', () => downloadCases(options));
   });
 }

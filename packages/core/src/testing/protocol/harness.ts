@@ -27,6 +27,11 @@ export interface ProtocolSuiteOptions {
   createStore?: () => DataStore | Promise<DataStore>;
   /** Locker under test; default the engine's in-process one. */
   createLocker?: () => Locker | Promise<Locker>;
+  /**
+   * False for a store whose `downloadUrl()` cannot sign here (an emulator
+   * without credentials): the redirect case of downloads is skipped. Default true.
+   */
+  signsDownloadUrls?: boolean;
   /** False for a framework that cannot read request trailers (the Fetch API); default true. */
   readsTrailers?: boolean;
   /** Asserts that hooks received the framework's own request context. */
