@@ -87,7 +87,7 @@ it('a SIGKILL in the middle of a checksummed PATCH leaves the offset where it wa
   const second = await start(directory);
   const head = await fetch(`${second.origin}${path}`, { method: 'HEAD', headers: tusHeaders });
   expect(head.headers.get('upload-offset')).toBe(String(MiB));
-  expect((await new FileStore({ directory }).get(id))?.offset).toBe(MiB);
+  expect((await new FileStore({ directory }).open(id))?.info.offset).toBe(MiB);
 
   const resumed = await fetch(`${second.origin}${path}`, { method: 'PATCH', headers: { ...patchHeaders(MiB), 'upload-checksum': checksum }, body: rest });
   expect(resumed.headers.get('upload-offset')).toBe(String(data.length));
