@@ -1,4 +1,4 @@
-import type { CreatedUpload, CreateUploadInput } from '@tuskit/core';
+import type { CreatedUpload, CreateUploadInput, DataStore } from '@tuskit/core';
 import { v7 as uuidv7 } from 'uuid';
 import type { AssetRecord, Catalog, ProjectRecord } from './db.js';
 import type { DownloadLinks } from './downloads.js';
@@ -17,7 +17,7 @@ export type AssetJson = Omit<AssetRecord, 'upload_length' | 'media_details'> &
 export interface UploadAllocator {
   createUpload(input: CreateUploadInput): Promise<CreatedUpload>;
   urlFor(id: string, origin?: string): string;
-  readonly store: { remove(id: string): Promise<void> };
+  readonly store: Pick<DataStore, 'open'>;
 }
 
 /** Options of {@link AssetService}. */
@@ -77,7 +77,7 @@ export class AssetService {
     try {
       catalog.insertAsset(asset);
     } catch (error) {
-      await uploads.store.remove(id);
+      await (await uploads.store.open(id))?.remove();
       throw error;
     }
     return { asset: await this.view(asset), headers: created.headers };
