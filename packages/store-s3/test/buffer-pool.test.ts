@@ -8,7 +8,7 @@ const MiB = 1024 * 1024;
  * deep-compare buffers that are not identical (for their failure hint, even under `.not`), which takes minutes
  * for two zero-filled 5 MiB buffers.
  */
-function identities(known: Buffer[], buffers: Array<Buffer | undefined>): number[] {
+function identities(known: Array<Buffer | undefined>, buffers: Array<Buffer | undefined>): number[] {
   return buffers.map((buffer) => known.findIndex((candidate) => candidate === buffer));
 }
 
