@@ -47,9 +47,9 @@ function countingReads(store: ReadableStore): ReadableStore & { reads: number; b
 
 async function storedBigMp4(store: DataStore, id: string, extraBytes: number): Promise<number> {
   const { stream, size } = mp4WithZeroedMdat(probeFixtureBytes('av-moov-last.mp4'), extraBytes);
-  await store.create({ id, size, metadata: {}, createdAt: new Date() });
-  expect(await store.write(id, 0, stream)).toBe(size);
-  await store.finalize(id);
+  const upload = await store.create({ id, size, metadata: {}, createdAt: new Date() });
+  expect(await upload.write(0, stream)).toBe(size);
+  await upload.finalize();
   return size;
 }
 
@@ -68,6 +68,6 @@ describeWithDocker(docker, 'probing a large moov-at-end MP4 on an object store',
     expectCloseDuration(outcome.ok ? outcome.details.duration : undefined, 2.6);
     expect(reads.bytes).toBeLessThanOrEqual(2 * MiB);
     expect(reads.reads).toBeLessThanOrEqual(4);
-    await store.remove(id);
+    await (await store.open(id))?.remove();
   });
 });

@@ -43,9 +43,9 @@ afterAll(() => rm(directory, { recursive: true, force: true }));
 let nextId = 0;
 async function stored(bytes: Buffer | Readable, size = (bytes as Buffer).length): Promise<string> {
   const id = `object-${nextId++}`;
-  await store.create({ id, size, metadata: {}, createdAt: new Date() });
-  await store.write(id, 0, bytes instanceof Readable ? bytes : Readable.from([bytes]));
-  await store.finalize(id);
+  const upload = await store.create({ id, size, metadata: {}, createdAt: new Date() });
+  await upload.write(0, bytes instanceof Readable ? bytes : Readable.from([bytes]));
+  await upload.finalize();
   return id;
 }
 

@@ -14,7 +14,7 @@ import type { UploadInfo } from '../upload.js';
 export async function handleGet<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>, id: string): Promise<TusResponse> {
   const options = tus.downloadOptions;
   if (!options) throw new TusError('method_not_allowed');
-  const upload = await tus.store.get(id);
+  const upload = (await tus.store.open(id))?.info;
   if (!upload || upload.offset < upload.size || !upload.finalized) throw new TusError('not_found');
   const contentType = upload.media?.mime ?? 'application/octet-stream';
   const headers: Record<string, string> = { 'Content-Type': contentType, 'Cache-Control': 'private, no-cache' };
@@ -26,7 +26,8 @@ export async function handleGet<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>, id
     headers['Content-Disposition'] = contentDisposition(filename, { type: options.disposition, fallback });
   }
   if (isDownloadUrlStore(tus.store) && options.redirect) {
-    const url = await tus.store.downloadUrl(id, { expiresInSeconds: options.urlTtlSeconds, contentType }).catch((error: unknown) => {
+    const signing = { expiresInSeconds: options.urlTtlSeconds, contentType, contentDisposition: headers['Content-Disposition'] };
+    const url = await tus.store.downloadUrl(id, signing).catch((error: unknown) => {
       // A store outage is the client's to retry; credentials that cannot sign leave streaming as the way.
       if (isTusError(error)) throw error;
       tus.reportError(error);
