@@ -4,7 +4,9 @@
 # redis-server (Debian), which the Redis locker's tests start on a free
 # loopback port themselves (no system service is used or needed); and
 # chromium (Debian), which the upload page's browser test drives through
-# playwright-core (no browser is downloaded).
+# playwright-core (no browser is downloaded); and postgresql (Debian), whose
+# initdb and postgres binaries the reference server's tests run as a throwaway
+# server in a temporary directory (no system cluster is used or needed).
 # Sourced by .ci/run; returns non-zero on failure.
 
 _tuskit_prepare_clients() (
@@ -12,6 +14,7 @@ _tuskit_prepare_clients() (
   command -v curl >/dev/null 2>&1 || missing="$missing curl"
   command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
   [ -x /usr/bin/chromium ] || missing="$missing chromium"
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing="$missing postgresql"
   if [ -n "$missing" ]; then
     # shellcheck disable=SC2086 # one word per package
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >&2 || exit 1
@@ -22,6 +25,10 @@ _tuskit_prepare_clients() (
   fi
   if ! /usr/bin/chromium --version >/dev/null 2>&1; then
     echo "chromium is not runnable after installing it" >&2
+    exit 1
+  fi
+  if ! compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null; then
+    echo "postgresql is not installed after installing it" >&2
     exit 1
   fi
   requirements="$(dirname "${BASH_SOURCE[0]}")/../examples/server/requirements-e2e.txt"

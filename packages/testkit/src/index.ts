@@ -28,3 +28,5 @@ export {
   type Tool,
   type ToolAvailability,
 } from './tools.js';
+export { describeWithPostgres, postgresAvailability, startPostgres } from './postgres.js';
+export type { PostgresAvailability, RunningPostgres } from './postgres.js';
