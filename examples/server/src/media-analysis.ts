@@ -101,7 +101,9 @@ async function mediaInfo(reader: RandomAccessReader, size: number): Promise<Medi
  * The duration where MediaInfo's is not the best: MP3 with a Xing/VBRI
  * header (trimmed of encoder delay and padding), MP3 that is neither that
  * nor CBR and AAC in ADTS (MediaInfo estimates them from the part it read:
- * their frames are counted), and Ogg Opus (MediaInfo ignores its pre-skip).
+ * their frames are counted), Ogg Opus (MediaInfo ignores its pre-skip), and
+ * WAV (its header states the exact length; MediaInfo rounds it to whole
+ * milliseconds, so a clip shorter than 1 ms would have none).
  */
 async function statedLength(
   reader: RandomAccessReader,
@@ -116,6 +118,8 @@ async function statedLength(
       return countedDuration(reader, options);
     case 'Ogg':
       return audio?.Format === 'Opus' ? countedDuration(reader, options) : undefined;
+    case 'Wave':
+      return countedDuration(reader, options);
     default:
       return undefined;
   }

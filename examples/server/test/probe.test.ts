@@ -90,6 +90,12 @@ describe('probeMedia on the core fixtures and hand-made media', () => {
     expect(outcome.ok && outcome.details.audio).toEqual({ codec: 'pcm', sampleRate: 48_000, channels: 1, bitrate: 768_000 });
   });
 
+  it('measures a WAV shorter than a millisecond from its header (MediaInfo rounds it to 0 ms)', async () => {
+    const id = await stored(wavFile(64)); // 20 bytes of samples at 48 kHz, 16-bit mono
+    const outcome = await probeMedia(store, id, { size: 64, contentType: 'audio/wav' });
+    expect(Math.abs((measured(outcome) ?? 0) - 20 / 96_000)).toBeLessThan(1e-9);
+  });
+
   it('answers duration_unavailable for bytes that do not tell a duration', async () => {
     const riffWithoutFormat = Buffer.concat([Buffer.from('RIFF\0\0\0\0WAVEjunk'), Buffer.from([200, 0, 0, 0]), Buffer.alloc(200)]);
     const id = await stored(riffWithoutFormat);
