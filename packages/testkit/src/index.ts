@@ -20,3 +20,5 @@ export { describeWithRedis, isRedisRequired, redisAvailability, startRedis } fro
 export type { RedisAvailability, RunningRedis } from './redis.js';
 export { freePort } from './ports.js';
 export { describeWithService, type ServiceAvailability, type ServiceNeed } from './suites.js';
+export { AZURITE_ACCOUNT, azuriteOutage, createAzuriteContainer, startAzurite } from './azurite.js';
+export type { AzuriteOptions, AzuriteTarget } from './azurite.js';
