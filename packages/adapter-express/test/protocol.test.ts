@@ -1,5 +1,4 @@
 import { IncomingMessage, createServer } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { describeTusProtocol, listenOnLoopback } from '@tuskit/core/testing';
 import express from 'express';
 import { expect } from 'vitest';
@@ -7,7 +6,6 @@ import { tusExpress } from '../src/index.js';
 
 describeTusProtocol({
   name: 'express',
-  fixturesDir: fileURLToPath(new URL('../../../../shared/fixtures', import.meta.url)),
   serve: async (tus) => {
     const app = express();
     app.use(tus.basePath, tusExpress(tus));

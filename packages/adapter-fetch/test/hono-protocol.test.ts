@@ -1,5 +1,4 @@
 import type { Server } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { createAdaptorServer } from '@hono/node-server';
 import { describeTusProtocol, listenOnLoopback } from '@tuskit/core/testing';
 import { Hono } from 'hono';
@@ -8,7 +7,6 @@ import { toFetchHandler } from '../src/index.js';
 
 describeTusProtocol({
   name: 'the fetch adapter in Hono on @hono/node-server',
-  fixturesDir: fileURLToPath(new URL('../../../../shared/fixtures', import.meta.url)),
   serve: async (tus) => {
     const handle = toFetchHandler(tus);
     const app = new Hono();

@@ -1,12 +1,10 @@
 import { createServer } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
 import { describeTusProtocol, listenOnLoopback } from '@tuskit/core/testing';
 import Koa from 'koa';
 import { expect } from 'vitest';
 import { tusKoa } from '../src/index.js';
 
-const fixturesDir = fileURLToPath(new URL('../../../../shared/fixtures', import.meta.url));
 const expectContext = (context: unknown) => {
   expect((context as Koa.Context).app).toBeInstanceOf(Koa);
   expect((context as Koa.Context).state).toBeTypeOf('object');
@@ -14,7 +12,6 @@ const expectContext = (context: unknown) => {
 
 describeTusProtocol({
   name: 'koa',
-  fixturesDir,
   serve: async (tus) => {
     const app = new Koa().use(tusKoa(tus));
     return listenOnLoopback(createServer(app.callback()));
@@ -24,7 +21,6 @@ describeTusProtocol({
 
 describeTusProtocol({
   name: 'koa under @koa/router',
-  fixturesDir,
   serve: async (tus) => {
     const router = new Router().all([tus.basePath, `${tus.basePath}/:id`], tusKoa(tus));
     const app = new Koa().use(router.routes()).use(router.allowedMethods());

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { createTus, MemoryStore } from '../src/index.js';
 import { createTestClient } from '../src/testing/index.js';
-import { FIXTURES_DIR } from './fixtures.js';
+import { FIXTURES_DIR } from '../src/testing/index.js';
 
 it('drives create → PATCH → HEAD in-process', async () => {
   const bytes = readFileSync(join(FIXTURES_DIR, 'media', 'video.webm'));

@@ -1,5 +1,4 @@
 import { createServer } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { toNodeHandler } from '@tuskit/core/node';
 import { describeTusProtocol, listenOnLoopback } from '@tuskit/core/testing';
 import { describeWithRedis, redisAvailability } from '@tuskit/testkit';
@@ -14,7 +13,6 @@ describeWithRedis(redisAvailability(), 'the protocol suite on the Redis locker',
 
   describeTusProtocol({
     name: 'node:http with the Redis locker',
-    fixturesDir: fileURLToPath(new URL('../../../../shared/fixtures', import.meta.url)),
     serve: async (tus) => listenOnLoopback(createServer(toNodeHandler(tus))),
     createLocker: () => {
       const locker = new RedisLocker({ redis: redis.url, prefix: `protocol-${lockers.length}:` });

@@ -1,5 +1,4 @@
 import { createServer } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { toNodeHandler } from '@tuskit/core/node';
 import { describeTusProtocol, listenOnLoopback } from '@tuskit/core/testing';
 import { describeWithFakeGcs } from './support/fake-gcs.js';
@@ -7,7 +6,6 @@ import { describeWithFakeGcs } from './support/fake-gcs.js';
 describeWithFakeGcs('the TUS protocol over node:http with GcsStore', (gcs) => {
   describeTusProtocol({
     name: 'node:http with the GCS store',
-    fixturesDir: fileURLToPath(new URL('../../../../shared/fixtures', import.meta.url)),
     createStore: () => gcs.store({ keyPrefix: 'protocol/' }),
     serve: async (tus) => listenOnLoopback(createServer(toNodeHandler(tus))),
   });

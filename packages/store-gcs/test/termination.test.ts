@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { wavFile } from '@tuskit/core/testing';
+import { FIXTURES_DIR, wavFile } from '@tuskit/core/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithFakeGcs } from './support/fake-gcs.js';
 import { serveTus, type ServedTus } from './support/served-tus.js';
@@ -9,7 +8,6 @@ import { fetchPatch, head, terminate } from './support/tus-http.js';
 const KiB = 1024;
 const DAY_MS = 24 * 3600 * 1000;
 const KEY_PREFIX = 'termination/';
-const fixtures = fileURLToPath(new URL('../../../../shared/fixtures', import.meta.url));
 
 describeWithFakeGcs('GcsStore termination, rejection and expiry', (gcs) => {
   let served: ServedTus;
@@ -21,7 +19,7 @@ describeWithFakeGcs('GcsStore termination, rejection and expiry', (gcs) => {
   const objectsOf = (id: string) => gcs.leftovers(id, KEY_PREFIX);
 
   it('removes everything when the first chunk is not media', async () => {
-    const pdf = readFileSync(`${fixtures}/not-media/document.pdf`);
+    const pdf = readFileSync(`${FIXTURES_DIR}/not-media/document.pdf`);
     const { id, url } = await served.create(pdf.length);
     expect(await objectsOf(id)).toEqual([`${KEY_PREFIX}.tus/${id}/info`]);
     expect(await fetchPatch(url, 0, pdf)).toMatchObject({ status: 409 });

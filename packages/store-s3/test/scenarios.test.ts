@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   CreateMultipartUploadCommand,
   ListMultipartUploadsCommand,
@@ -6,7 +7,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { isTusError } from '@tuskit/core';
-import { sha256, wavFile } from '@tuskit/core/testing';
+import { FIXTURES_DIR, sha256, wavFile } from '@tuskit/core/testing';
 import { describe, expect, it } from 'vitest';
 import type { S3Store, S3StoreOptions } from '../src/index.js';
 import { TusServer, headOffset, patch, rawPatch, upload } from './support/http.js';
@@ -73,7 +74,7 @@ await describeWithMinio('S3Store scenarios against MinIO', (minio) => {
 
     it('leaves nothing behind when the first chunk is refused', async () => {
       const { server, contents } = await scenario();
-      const pdf = readFileSync(new URL('../../../../shared/fixtures/not-media/document.pdf', import.meta.url));
+      const pdf = readFileSync(join(FIXTURES_DIR, 'not-media', 'document.pdf'));
       const { url } = await server.create(pdf.length);
       expect((await patch(url, 0, pdf)).status).toBe(409);
       expect(await contents()).toEqual(EMPTY);

@@ -4,3 +4,4 @@ export { createTestClient, type TestClient, type TestClientOptions, type TestUpl
 export { sha256, randomData, wavFile, wavHeader, WAV_HEADER_BYTES, chunked } from './bytes.js';
 export { listenOnLoopback } from './listen.js';
 export { patchAsCore } from './patch.js';
+export { FIXTURES_DIR } from './fixtures.js';

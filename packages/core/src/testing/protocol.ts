@@ -14,7 +14,6 @@ export type { ProtocolSuiteOptions, ServeTus, ServedTus } from './protocol/harne
  * ```ts
  * describeTusProtocol({
  *   name: 'node:http',
- *   fixturesDir: '../shared/fixtures',
  *   serve: async (tus) => listen(createServer(toNodeHandler(tus))),
  * });
  * ```

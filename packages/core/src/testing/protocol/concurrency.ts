@@ -7,6 +7,7 @@ import { MemoryStore } from '../../memory-store.js';
 import { isReadableStore, type DataStore } from '../../store.js';
 import { randomData, sha256, wavFile } from '../bytes.js';
 import { Harness, type ProtocolSuiteOptions } from './harness.js';
+import { FIXTURES_DIR } from '../fixtures.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -78,7 +79,7 @@ export function concurrencyCases(suite: ProtocolSuiteOptions): void {
   });
 
   it('stops reading a bogus 64 MiB first PATCH after its head', async () => {
-    const pdf = readFileSync(join(suite.fixturesDir, 'not-media', 'document.pdf'));
+    const pdf = readFileSync(join(suite.fixturesDir ?? FIXTURES_DIR, 'not-media', 'document.pdf'));
     const total = 64 * MiB;
     const { id } = await h.create(total);
     const { req, response } = h.rawPatch(id, 0, total);

@@ -21,8 +21,8 @@ export interface ProtocolSuiteOptions {
   /** e.g. `'express'` */
   name: string;
   serve: ServeTus;
-  /** The shared fixtures folder (with `media/` and `not-media/`). */
-  fixturesDir: string;
+  /** A folder with `media/` and `not-media/` files to upload; default the fixtures shipped in this package ({@link FIXTURES_DIR}). */
+  fixturesDir?: string;
   /** Store under test; default a fresh {@link MemoryStore} per server. */
   createStore?: () => DataStore | Promise<DataStore>;
   /** Locker under test; default the engine's in-process one. */

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isReadableStore } from '../../store.js';
 import { randomData, sha256, wavFile } from '../bytes.js';
 import { Harness, expectError, type ProtocolSuiteOptions } from './harness.js';
+import { FIXTURES_DIR } from '../fixtures.js';
 
 const MEDIA = [
   ['audio.m4a', 'audio', 'audio/x-m4a', 'm4a'],
@@ -30,7 +31,7 @@ export function patchCases(suite: ProtocolSuiteOptions): void {
   const h = new Harness(suite);
   beforeAll(() => h.start());
   afterAll(() => h.stop());
-  const fixture = (dir: string, name: string) => readFileSync(join(suite.fixturesDir, dir, name));
+  const fixture = (dir: string, name: string) => readFileSync(join(suite.fixturesDir ?? FIXTURES_DIR, dir, name));
 
   describe('PATCH errors, in order', () => {
     it('a wrong Content-Type is 415', async () => {
