@@ -1,5 +1,4 @@
 import { createServer } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { toNodeHandler } from '@tuskit/core/node';
 import { describeTusProtocol, listenOnLoopback } from '@tuskit/core/testing';
 import { describeWithAzurite } from './support/azurite.js';
@@ -7,7 +6,6 @@ import { describeWithAzurite } from './support/azurite.js';
 describeWithAzurite('the TUS protocol over node:http with AzureStore', (azure) => {
   describeTusProtocol({
     name: 'node:http with the Azure store',
-    fixturesDir: fileURLToPath(new URL('../../../../shared/fixtures', import.meta.url)),
     createStore: () => azure.store({ keyPrefix: 'protocol/' }),
     serve: async (tus) => listenOnLoopback(createServer(toNodeHandler(tus))),
   });

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { wavFile } from '@tuskit/core/testing';
+import { FIXTURES_DIR, wavFile } from '@tuskit/core/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { blockId } from '../src/blocks.js';
 import { describeWithAzurite } from './support/azurite.js';
@@ -11,7 +10,6 @@ const KiB = 1024;
 const MiB = 1024 * KiB;
 const DAY_MS = 24 * 3600 * 1000;
 const KEY_PREFIX = 'termination/';
-const fixtures = fileURLToPath(new URL('../../../../shared/fixtures', import.meta.url));
 
 describeWithAzurite('AzureStore termination, rejection and expiry', (azure) => {
   let served: ServedTus;
@@ -23,7 +21,7 @@ describeWithAzurite('AzureStore termination, rejection and expiry', (azure) => {
   const blobsOf = (id: string) => azure.leftovers(id, KEY_PREFIX);
 
   it('removes everything when the first chunk is not media', async () => {
-    const pdf = readFileSync(`${fixtures}/not-media/document.pdf`);
+    const pdf = readFileSync(`${FIXTURES_DIR}/not-media/document.pdf`);
     const { id, url } = await served.create(pdf.length);
     expect(await blobsOf(id)).toEqual([`${KEY_PREFIX}${id}`]);
     expect(await fetchPatch(url, 0, pdf)).toMatchObject({ status: 409 });
