@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ANY_AUDIO_OR_VIDEO, acceptMedia, detectFormat } from '@tuskit/core';
+import { ANY_AUDIO_OR_VIDEO, checkContent } from '@tuskit/core';
 import { describe, expect, it } from 'vitest';
 import { Payload } from '../src/payload.js';
 import { MiB } from '../src/units.js';
@@ -8,8 +8,8 @@ describe('Payload', () => {
   const payload = Payload.create(2 * MiB);
 
   it('starts with media that tuskit accepts on the first chunk', async () => {
-    const detected = await detectFormat(payload.slice(0, 4100));
-    expect(acceptMedia(detected, ANY_AUDIO_OR_VIDEO)).toMatchObject({ type: 'audio', mime: 'audio/wav' });
+    const check = await checkContent(payload.slice(0, 4100), ANY_AUDIO_OR_VIDEO);
+    expect(check).toEqual({ accepted: true, format: { mime: 'audio/wav', ext: 'wav' } });
   });
 
   it('is pseudo-random after the header', () => {

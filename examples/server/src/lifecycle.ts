@@ -29,7 +29,8 @@ export function assetLifecycle({ catalog, processing, logger }: AssetLifecycleOp
   return {
     onMediaDetected({ upload, media }) {
       const known = catalog.transition(upload.id, 'pending_upload', {
-        type: media.type,
+        // The server's rule (ANY_AUDIO_OR_VIDEO) admits nothing else.
+        type: media.type === 'audio' ? 'audio' : 'video',
         content_type: media.mime,
         extension: media.ext,
         size_bytes: upload.size,

@@ -1,7 +1,7 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createTus, type DataStore, type Locker, type Tus, type TusHooks } from '@tuskit/core';
+import { ANY_AUDIO_OR_VIDEO, createTus, type DataStore, type Locker, type Tus, type TusHooks } from '@tuskit/core';
 import { createApi, type AppOptions } from './api.js';
 import { createExpressApp } from './apps/express.js';
 import { createKoaApp } from './apps/koa.js';
@@ -113,6 +113,8 @@ function createEngine(
     idleTtlMs: config.uploadIdleTtlSeconds * 1000,
     reapIntervalMs: config.reapIntervalSeconds * 1000,
     idleTimeoutMs: config.patchIdleTimeoutSeconds * 1000,
+    // The product: audio and video only, checked on the first chunk.
+    accept: ANY_AUDIO_OR_VIDEO,
     locker: parts.locker,
     authorize: (request) => parts.isAuthorized(request.header('authorization')),
     hooks: parts.hooks,

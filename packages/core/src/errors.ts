@@ -24,19 +24,20 @@ export const TUS_ERRORS = {
   length_exceeded: { status: 413, message: 'The body goes past Upload-Length.' },
   first_chunk_too_short: {
     status: 400,
-    message: 'The first chunk must hold at least 64 bytes.',
+    message: 'The first chunk is too short to check its format.',
   },
   unsupported_media_type: {
     status: 409,
-    message: 'The first chunk is not an accepted audio or video format.',
+    message: 'The first chunk is not of an accepted format.',
   },
   locked: { status: 423, message: 'The upload is busy with another request.' },
   invalid_length: { status: 400, message: 'Upload-Length must be a non-negative integer.' },
   invalid_metadata: { status: 400, message: 'Upload-Metadata is malformed.' },
   invalid_id: { status: 400, message: 'Upload ids are 1-128 letters, digits, "-" or "_".' },
-  size_too_small: { status: 400, message: 'Uploads must be at least 64 bytes.' },
+  size_too_small: { status: 400, message: 'The upload is smaller than the minimum size.' },
   size_too_large: { status: 413, message: 'The upload is larger than the maximum size.' },
   upload_exists: { status: 409, message: 'An upload with this id already exists.' },
+  extension_unsupported: { status: 501, message: 'The request uses a TUS extension this server does not offer.' },
   store_unavailable: { status: 503, message: 'The storage backend is unavailable; retry later.' },
   body_consumed: {
     status: 500,

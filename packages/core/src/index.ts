@@ -27,7 +27,7 @@ export {
 } from './upload.js';
 export { MemoryLocker, type Locker, type Lock, type LockOptions } from './locker.js';
 export { MemoryStore } from './memory-store.js';
-export { ANY_AUDIO_OR_VIDEO, HEAD_BYTES, acceptMedia, detectFormat, type MediaRule } from './media.js';
+export { ANY_AUDIO_OR_VIDEO, HEAD_BYTES, checkContent, detectFormat, mediaInfoOf, type ContentRule, type ContentCheck, type FirstBytes } from './media.js';
 export {
   TUS_VERSION,
   PATCH_CONTENT_TYPE,

@@ -5,20 +5,31 @@ import type { DetectedFormat, MediaInfo } from './upload.js';
 /** How many bytes of the first chunk are inspected (what `file-type` needs). */
 export const HEAD_BYTES = 4100;
 
+/** What a {@link ContentRule} predicate is shown of an upload's first bytes. */
+export interface FirstBytes {
+  /** The format `file-type` found in `head`; `undefined` when none is known (plain text, random bytes). */
+  format: DetectedFormat | undefined;
+  /** The first bytes of the upload: up to {@link HEAD_BYTES}, fewer when the upload is shorter. */
+  head: Uint8Array;
+}
+
 /**
- * Which detected formats are accepted: a list of MIME types (`'audio/*'`
- * wildcards allowed) or a predicate. Default: any `audio/*` or `video/*`.
+ * Which uploads the first chunk may start: a list of MIME types (`'audio/*'`
+ * wildcards allowed; an upload of no detectable format never matches) or a
+ * predicate over the detected format and the head bytes. `TusOptions.accept`
+ * takes one, or `false` for no content check.
  *
  * @example
  * ```ts
- * const only: MediaRule = ['video/mp4', 'audio/*'];
- * const custom: MediaRule = (f) => f.ext !== 'mkv';
+ * const media: ContentRule = ANY_AUDIO_OR_VIDEO;
+ * const pdfOrZip: ContentRule = ['application/pdf', 'application/zip'];
+ * const textOrPng: ContentRule = ({ format, head }) => format?.mime === 'image/png' || isUtf8(head);
  * ```
  */
-export type MediaRule = readonly string[] | ((format: DetectedFormat) => boolean);
+export type ContentRule = readonly string[] | ((first: FirstBytes) => boolean | Promise<boolean>);
 
-/** Default {@link MediaRule}: any audio or video. */
-export const ANY_AUDIO_OR_VIDEO: MediaRule = ['audio/*', 'video/*'];
+/** The media rule of the reference server: any audio or video. */
+export const ANY_AUDIO_OR_VIDEO: ContentRule = ['audio/*', 'video/*'];
 
 /**
  * Detects the format of a head of bytes; `undefined` when unknown.
@@ -33,27 +44,38 @@ export async function detectFormat(head: Uint8Array): Promise<DetectedFormat | u
   return found && { mime: found.mime, ext: found.ext };
 }
 
+/** What {@link checkContent} found. */
+export interface ContentCheck {
+  accepted: boolean;
+  /** The detected format; `undefined` when none is known. */
+  format: DetectedFormat | undefined;
+}
+
 /**
- * Applies the acceptance rule; returns the media info to store, or
- * `undefined` when the format is refused or is neither audio nor video.
+ * Applies a content rule to the first bytes of an upload.
  *
  * @example
  * ```ts
- * acceptMedia({ mime: 'audio/mpeg', ext: 'mp3' }, ANY_AUDIO_OR_VIDEO); // { type: 'audio', … }
+ * await checkContent(head, ANY_AUDIO_OR_VIDEO); // { accepted: true, format: { mime: 'audio/mpeg', ext: 'mp3' } }
  * ```
  */
-export function acceptMedia(format: DetectedFormat | undefined, rule: MediaRule): MediaInfo | undefined {
-  if (!format) return undefined;
-  const type = mediaType(format.mime);
-  if (!type) return undefined;
-  const accepted = typeof rule === 'function' ? rule(format) : rule.some((p) => mimeMatches(format.mime, p));
-  return accepted ? { type, mime: format.mime, ext: format.ext } : undefined;
+export async function checkContent(head: Uint8Array, rule: ContentRule): Promise<ContentCheck> {
+  const format = await detectFormat(head);
+  const accepted =
+    typeof rule === 'function' ? await rule({ format, head }) : !!format && rule.some((p) => mimeMatches(format.mime, p));
+  return { accepted, format };
 }
 
-function mediaType(mime: string): MediaInfo['type'] | undefined {
-  if (mime.startsWith('audio/')) return 'audio';
-  if (mime.startsWith('video/')) return 'video';
-  return undefined;
+/**
+ * The format as stored with an upload, with its MIME top-level type.
+ *
+ * @example
+ * ```ts
+ * mediaInfoOf({ mime: 'video/mp4', ext: 'mp4' }); // { type: 'video', mime: 'video/mp4', ext: 'mp4' }
+ * ```
+ */
+export function mediaInfoOf(format: DetectedFormat): MediaInfo {
+  return { type: format.mime.split('/')[0] ?? '', mime: format.mime, ext: format.ext };
 }
 
 function mimeMatches(mime: string, pattern: string): boolean {

@@ -192,5 +192,6 @@ function requestBody(req: NodeRequest, options: NodeRequestOptions): AsyncIterab
   if (!req.readableEnded) return req;
   const bytes = options.parsedBody?.();
   if (bytes) return bodyOf([bytes]);
-  return req.method === 'PATCH' ? new TusError('body_consumed') : req;
+  const method = (headerReader(req.headers)('x-http-method-override') ?? req.method ?? '').trim().toUpperCase();
+  return method === 'PATCH' ? new TusError('body_consumed') : req;
 }

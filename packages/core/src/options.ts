@@ -1,5 +1,5 @@
 import type { Locker } from './locker.js';
-import type { MediaRule } from './media.js';
+import type { ContentRule } from './media.js';
 import type { DataStore } from './store.js';
 import type { TusRequest } from './http.js';
 import type { DetectedFormat, MediaInfo, StoredObject, UploadInfo } from './upload.js';
@@ -73,8 +73,19 @@ export interface TusOptions<Ctx = unknown> {
   lockTimeoutMs?: number;
   /** A PATCH that receives no byte for this long is ended, keeping its bytes. Default 60 s. */
   idleTimeoutMs?: number;
-  /** Which formats the first chunk may have. Default any audio or video. */
-  acceptMedia?: MediaRule;
+  /**
+   * What the first bytes of an upload must be, checked on the PATCH at offset
+   * 0 before anything is stored: a MIME list or a predicate; `false` for no
+   * content check (and no detection), like a plain TUS server. Default
+   * {@link ANY_AUDIO_OR_VIDEO}, the media rule tuskit was built for.
+   */
+  accept?: ContentRule | false;
+  /**
+   * Smallest Upload-Length accepted, in bytes; 0 is allowed. Default
+   * {@link MIN_UPLOAD_SIZE} (64) with a content rule, as fewer bytes hold no
+   * detectable format; 0 with `accept: false`.
+   */
+  minSize?: number;
   /** Offer the standard `creation` extension (POST to the base path). Default false. */
   creation?: boolean;
   /** Generates ids when the host gives none. Default UUIDv7. */

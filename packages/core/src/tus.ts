@@ -6,10 +6,11 @@ import { handleHead } from './handlers/head.js';
 import { handleOptions, preflightHeaders } from './handlers/options.js';
 import { handlePatch } from './handlers/patch.js';
 import { handlePost } from './handlers/post.js';
+import { refuseUnofferedExtensions } from './handlers/unoffered.js';
 import type { HeaderReader, TusRequest, TusResponse } from './http.js';
 import { TUS_VERSION, headerReader, httpDate } from './http.js';
 import { MemoryLocker, type Locker } from './locker.js';
-import { ANY_AUDIO_OR_VIDEO, type MediaRule } from './media.js';
+import { ANY_AUDIO_OR_VIDEO, type ContentRule } from './media.js';
 import type { HookEvent, TusHooks, TusOptions } from './options.js';
 import { isClosableStore, isListableStore, type ClosableStore, type DataStore } from './store.js';
 import { DEFAULT_MAX_SIZE, MIN_UPLOAD_SIZE, type StoredObject, type UploadInfo } from './upload.js';
@@ -51,7 +52,10 @@ export class Tus<Ctx = unknown> {
   readonly maxSize: number;
   /** What `Tus-Extension` advertises, derived from the store and options. */
   readonly extensions: readonly string[];
-  readonly mediaRule: MediaRule;
+  /** The content rule of the first chunk; `false`: no content check. */
+  readonly accept: ContentRule | false;
+  /** Smallest accepted Upload-Length. */
+  readonly minSize: number;
   readonly options: Readonly<TusOptions<Ctx>>;
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #writers = new Set<(reason: InterruptReason) => void>();
@@ -63,9 +67,10 @@ export class Tus<Ctx = unknown> {
     this.locker = options.locker ?? new MemoryLocker();
     this.basePath = (options.basePath ?? '/').replace(/\/+$/, '');
     this.maxSize = Math.min(options.maxSize ?? DEFAULT_MAX_SIZE, options.store.maxSize ?? Infinity);
-    this.mediaRule = options.acceptMedia ?? ANY_AUDIO_OR_VIDEO;
+    this.accept = options.accept ?? ANY_AUDIO_OR_VIDEO;
+    this.minSize = options.minSize ?? (this.accept ? MIN_UPLOAD_SIZE : 0);
     this.extensions = [
-      ...(options.creation ? ['creation'] : []),
+      ...(options.creation ? ['creation', 'creation-with-upload'] : []),
       'termination',
       ...(isListableStore(options.store) ? ['expiration'] : []),
     ];
@@ -87,12 +92,17 @@ export class Tus<Ctx = unknown> {
   async createUpload(input: CreateUploadInput): Promise<CreatedUpload> {
     const { size } = input;
     if (!Number.isSafeInteger(size) || size < 0) throw new TusError('invalid_length');
-    if (size < MIN_UPLOAD_SIZE) throw new TusError('size_too_small');
+    if (size < this.minSize) throw new TusError('size_too_small', `Uploads must be at least ${this.minSize} bytes.`);
     if (size > this.maxSize) throw new TusError('size_too_large');
     const id = input.id ?? (this.options.generateId ?? uuidv7)();
     if (!this.isValidId(id)) throw new TusError('invalid_id');
     const createdAt = new Date();
-    const upload = await this.store.create({ id, size, metadata: { ...input.metadata }, createdAt });
+    let upload = await this.store.create({ id, size, metadata: { ...input.metadata }, createdAt });
+    // No PATCH will ever come for an empty upload: it is complete as created.
+    if (size === 0) {
+      await this.complete(upload, undefined);
+      upload = { ...upload, finalized: true };
+    }
     const expiresAt = new Date(createdAt.getTime() + this.uploadTtlMs);
     const url = this.urlFor(id, input.origin);
     const headers = { Location: url, 'Upload-Expires': httpDate(expiresAt), 'Tus-Resumable': TUS_VERSION };
@@ -108,6 +118,7 @@ export class Tus<Ctx = unknown> {
    * ```
    */
   async handle(request: TusRequest<Ctx>): Promise<TusResponse> {
+    request = withMethodOverride(request);
     const work = this.#dispatch(request).catch((error: unknown) => this.errorResponse(error));
     this.#inFlight.add(work);
     try {
@@ -309,6 +320,7 @@ export class Tus<Ctx = unknown> {
     if (this.options.authorize && !(await this.options.authorize(request))) throw new TusError('unauthorized');
     if (request.header('tus-resumable') !== TUS_VERSION) throw new TusError('unsupported_version');
     if (target === undefined) throw new TusError('not_found');
+    refuseUnofferedExtensions(this.extensions, request);
     if (target === '') {
       if (method === 'POST' && this.options.creation) return handlePost(this, request);
       throw new TusError('method_not_allowed');
@@ -347,7 +359,7 @@ export class Tus<Ctx = unknown> {
     const headers: Record<string, string> = {
       'Access-Control-Allow-Origin': allowed === '*' ? '*' : origin,
       'Access-Control-Expose-Headers':
-        'Upload-Offset, Upload-Length, Upload-Expires, Upload-Metadata, Location, Tus-Resumable, Tus-Version, Tus-Extension, Tus-Max-Size',
+        'Upload-Offset, Upload-Length, Upload-Expires, Upload-Metadata, Upload-Defer-Length, Upload-Concat, Location, Tus-Resumable, Tus-Version, Tus-Extension, Tus-Max-Size, Tus-Checksum-Algorithm',
       ...(allowed === '*' ? {} : { Vary: 'Origin' }),
     };
     if (request.method.toUpperCase() === 'OPTIONS' && request.header('access-control-request-method')) {
@@ -359,6 +371,16 @@ export class Tus<Ctx = unknown> {
   #allowedMethods(): string {
     return `OPTIONS, HEAD, PATCH, DELETE${this.options.creation ? ', POST' : ''}`;
   }
+}
+
+/**
+ * The request as the method it stands for: TUS core requires that
+ * `X-HTTP-Method-Override` replaces the request's own method, for clients
+ * (the JDK's `HttpURLConnection`, some proxies) that can only send POST.
+ */
+function withMethodOverride<Ctx>(request: TusRequest<Ctx>): TusRequest<Ctx> {
+  const override = request.header('x-http-method-override')?.trim();
+  return override ? { ...request, method: override.toUpperCase() } : request;
 }
 
 /**

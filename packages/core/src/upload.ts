@@ -6,9 +6,13 @@ export interface DetectedFormat {
   ext: string;
 }
 
-/** An accepted media format, stored with the upload after the first chunk. */
+/**
+ * The format of an accepted first chunk, stored with the upload. The name
+ * stays from the media product: any detected format is kept here.
+ */
 export interface MediaInfo extends DetectedFormat {
-  type: 'audio' | 'video';
+  /** The MIME top-level type: `audio` or `video` for media, else e.g. `application`, `image`. */
+  type: string;
 }
 
 /**
@@ -31,7 +35,7 @@ export interface UploadInfo {
   createdAt: Date;
   /** When bytes were last appended; drives the idle expiry. Absent before the first byte. */
   lastWriteAt?: Date | undefined;
-  /** Set once the first chunk was accepted. */
+  /** The format of the first chunk, set once a content rule accepted it with a known format. */
   media?: MediaInfo | undefined;
   /** True once the store has finalized the complete object. */
   finalized: boolean;
@@ -61,7 +65,10 @@ export interface StoredObject {
   [key: string]: unknown;
 }
 
-/** Smallest accepted upload: the head must hold enough bytes to detect the format. */
+/**
+ * The default smallest upload when a content rule is set: fewer bytes than
+ * this hold no detectable format. Without a rule the default minimum is 0.
+ */
 export const MIN_UPLOAD_SIZE = 64;
 /** Default maximum upload size: 50 GiB. */
 export const DEFAULT_MAX_SIZE = 50 * 1024 ** 3;

@@ -19,7 +19,7 @@ export function preflightHeaders(allowedMethods: string): Record<string, string>
   return {
     'Access-Control-Allow-Methods': allowedMethods,
     'Access-Control-Allow-Headers':
-      'Authorization, Content-Type, Tus-Resumable, Upload-Offset, Upload-Length, Upload-Metadata, Upload-Defer-Length, X-HTTP-Method-Override, X-Requested-With',
+      'Authorization, Content-Type, Tus-Resumable, Upload-Offset, Upload-Length, Upload-Metadata, Upload-Defer-Length, Upload-Checksum, Upload-Concat, X-HTTP-Method-Override, X-Requested-With',
     'Access-Control-Max-Age': '86400',
   };
 }

@@ -2,7 +2,7 @@ import { type InterruptReason, RequestBody, readHead, replay } from '../body.js'
 import { TusError } from '../errors.js';
 import type { TusRequest, TusResponse } from '../http.js';
 import { PATCH_CONTENT_TYPE, httpDate, parseNonNegativeInteger } from '../http.js';
-import { HEAD_BYTES, acceptMedia, detectFormat } from '../media.js';
+import { HEAD_BYTES, checkContent, mediaInfoOf, type ContentRule } from '../media.js';
 import type { UploadBody } from '../store.js';
 import type { Tus } from '../tus.js';
 import { MIN_UPLOAD_SIZE, type UploadInfo } from '../upload.js';
@@ -67,9 +67,9 @@ async function writeBody<Ctx>(
   let source: UploadBody = body;
   // Unchanged since `get` under this lock, so the store may reuse what it loaded; the first chunk's check updates it.
   let loaded: UploadInfo | undefined = upload;
-  if (offset === 0) {
+  if (offset === 0 && tus.accept) {
     const iterator = body[Symbol.asyncIterator]();
-    const chunks = await validateFirstChunk(tus, request, upload, body, iterator);
+    const chunks = await validateFirstChunk(tus, tus.accept, request, upload, body, iterator);
     // Interrupted before a whole head arrived: nothing is stored, like any PATCH cut short.
     if (!chunks) return { status: 204, headers: patchHeaders(tus, upload, offset), closeConnection: true };
     source = replay(chunks, iterator, body.free);
@@ -91,33 +91,37 @@ function patchHeaders<Ctx>(tus: Tus<Ctx>, upload: UploadInfo, offset: number): R
 }
 
 /**
- * Reads the head of the first chunk and checks its format. A refused upload
- * is removed from the store and the rest of the body is never read;
- * `undefined` when the body was interrupted before a whole head arrived.
+ * Reads the head of the first chunk and applies the host's content rule. A
+ * refused upload is removed from the store and the rest of the body is never
+ * read; `undefined` when the body was interrupted before a whole head arrived.
  */
 async function validateFirstChunk<Ctx>(
   tus: Tus<Ctx>,
+  rule: ContentRule,
   request: TusRequest<Ctx>,
   upload: UploadInfo,
   body: RequestBody,
   iterator: AsyncIterator<Uint8Array>,
 ): Promise<Uint8Array[] | undefined> {
   const { chunks, head } = await readHead(iterator, HEAD_BYTES);
-  if (head.byteLength < MIN_UPLOAD_SIZE) {
+  // An upload shorter than a detectable head is judged on all of it.
+  if (head.byteLength < Math.min(MIN_UPLOAD_SIZE, upload.size)) {
     if (body.interrupted) return undefined;
-    throw new TusError('first_chunk_too_short');
+    throw new TusError('first_chunk_too_short', `The first chunk must hold at least ${MIN_UPLOAD_SIZE} bytes.`);
   }
-  const detected = await detectFormat(head);
-  const media = acceptMedia(detected, tus.mediaRule);
-  if (!media) {
+  const { accepted, format: detected } = await checkContent(head, rule);
+  if (!accepted) {
     await tus.store.remove(upload.id);
     await tus.notify('onMediaRejected', { upload, detected, context: request.context });
     const what = detected ? `${detected.mime} (${detected.ext})` : 'of no known format';
-    throw new TusError('unsupported_media_type', `The first chunk is ${what}, not an accepted audio or video format.`);
+    throw new TusError('unsupported_media_type', `The first chunk is ${what}, not an accepted format.`);
   }
-  await tus.options.hooks?.onMediaDetected?.({ upload, media, context: request.context });
-  await tus.store.update(upload.id, { media });
-  upload.media = media;
+  if (detected) {
+    const media = mediaInfoOf(detected);
+    await tus.options.hooks?.onMediaDetected?.({ upload, media, context: request.context });
+    await tus.store.update(upload.id, { media });
+    upload.media = media;
+  }
   return chunks;
 }
 

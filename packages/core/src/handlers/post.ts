@@ -1,9 +1,13 @@
 import { TusError } from '../errors.js';
 import type { TusRequest, TusResponse } from '../http.js';
-import { parseNonNegativeInteger, parseUploadMetadata } from '../http.js';
+import { PATCH_CONTENT_TYPE, parseNonNegativeInteger, parseUploadMetadata } from '../http.js';
 import type { Tus } from '../tus.js';
+import { handlePatch } from './patch.js';
 
-/** POST to the base path: the optional standard `creation` extension. */
+/**
+ * POST to the base path: the `creation` extension, and `creation-with-upload`
+ * when the request carries the first bytes.
+ */
 export async function handlePost<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>): Promise<TusResponse> {
   if (request.header('upload-defer-length') !== undefined) throw new TusError('invalid_length');
   const size = parseNonNegativeInteger(request.header('upload-length'));
@@ -14,6 +18,30 @@ export async function handlePost<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>): 
   } catch {
     throw new TusError('invalid_metadata');
   }
+  const withUpload = carriesUpload(request);
   const created = await tus.createUpload({ size, metadata, origin: tus.originFor(request.header) });
-  return { status: 201, headers: { Location: created.url, 'Upload-Expires': created.headers['Upload-Expires'] } };
+  const headers = { Location: created.url, 'Upload-Expires': created.headers['Upload-Expires'] };
+  if (!withUpload) return { status: 201, headers };
+  const written = await handlePatch(tus, asFirstPatch(request), created.id);
+  if (written.status !== 204) return written;
+  return { ...written, status: 201, headers: { ...headers, ...written.headers } };
+}
+
+/**
+ * True when the POST brings bytes (`creation-with-upload`). Bytes of any other
+ * type would otherwise be dropped: they are refused before anything is created.
+ */
+function carriesUpload<Ctx>(request: TusRequest<Ctx>): boolean {
+  const contentType = request.header('content-type')?.split(';')[0]?.trim().toLowerCase();
+  if (contentType === PATCH_CONTENT_TYPE) return true;
+  const length = request.header('content-length');
+  const hasBody = request.header('transfer-encoding') !== undefined || (length !== undefined && length !== '0');
+  if (hasBody) throw new TusError('unsupported_content_type');
+  return false;
+}
+
+/** The POST's body as the PATCH at offset 0 of the upload it created. */
+function asFirstPatch<Ctx>(request: TusRequest<Ctx>): TusRequest<Ctx> {
+  const header = request.header;
+  return { ...request, method: 'PATCH', header: (name) => (name === 'upload-offset' ? '0' : header(name)) };
 }

@@ -2,7 +2,7 @@ import { describe } from 'vitest';
 import { concurrencyCases } from './protocol/concurrency.js';
 import type { ProtocolSuiteOptions } from './protocol/harness.js';
 import { patchCases } from './protocol/patch.js';
-import { lifecycleCases, requestCases } from './protocol/requests.js';
+import { lifecycleCases, requestCases, unofferedCases } from './protocol/requests.js';
 
 export type { ProtocolSuiteOptions, ServeTus, ServedTus } from './protocol/harness.js';
 
@@ -22,6 +22,7 @@ export function describeTusProtocol(options: ProtocolSuiteOptions): void {
   describe(`TUS protocol over ${options.name}`, { timeout: 60_000 }, () => {
     describe('requests', () => requestCases(options));
     describe('lifecycle', () => lifecycleCases(options));
+    describe('extensions not offered', () => unofferedCases(options));
     describe('PATCH', () => patchCases(options));
     describe('concurrency and interruptions', () => concurrencyCases(options));
   });

@@ -151,7 +151,7 @@ export function patchCases(suite: ProtocolSuiteOptions): void {
 
   describe('a host acceptance rule', () => {
     const only = new Harness(suite);
-    beforeAll(() => only.start({ acceptMedia: ['video/*'] }));
+    beforeAll(() => only.start({ accept: ['video/*'] }));
     afterAll(() => only.stop());
 
     it('refuses audio when only video is allowed', async () => {
@@ -159,6 +159,92 @@ export function patchCases(suite: ProtocolSuiteOptions): void {
       const { id } = await only.create(bytes.length);
       await expectError(await only.patch(id, 0, bytes), 409, 'unsupported_media_type');
       expect((await only.head(id)).status).toBe(404);
+    });
+  });
+
+  describe('no content rule (accept: false)', () => {
+    const any = new Harness(suite);
+    beforeAll(() => any.start({ accept: false }));
+    afterAll(() => any.stop());
+
+    it.each([...NOT_MEDIA, 'video.mp4'])('stores %s byte-exact, in 100-byte PATCHes', async (name) => {
+      const bytes = fixture(name === 'video.mp4' ? 'media' : 'not-media', name);
+      const { id } = await any.create(bytes.length);
+      await any.upload(id, bytes, 100);
+      expect((await any.head(id)).headers.get('upload-offset')).toBe(String(bytes.length));
+      expect((await any.tus.store.get(id))?.media).toBeUndefined();
+      const completed = await any.waitFor((c) => c.hook === 'onComplete' && (c.event.upload as { id: string }).id === id);
+      expect(completed.event.object).toMatchObject({ size: bytes.length });
+      if (isReadableStore(any.tus.store)) expect(await sha256(await any.tus.store.read(id))).toBe(await sha256(bytes));
+    });
+
+    it('takes uploads of 1 byte and of 0 bytes; Upload-Length 0 is complete at once', async () => {
+      const one = await any.create(1);
+      const response = await any.patch(one.id, 0, new Uint8Array([42]));
+      expect(response.status).toBe(204);
+      expect(response.headers.get('upload-offset')).toBe('1');
+      const empty = await any.create(0);
+      const head = await any.head(empty.id);
+      expect(head.status).toBe(200);
+      expect(head.headers.get('upload-offset')).toBe('0');
+      expect(head.headers.get('upload-length')).toBe('0');
+      expect(head.headers.get('upload-expires')).toBeNull();
+      const completed = await any.waitFor((c) => c.hook === 'onComplete' && (c.event.upload as { id: string }).id === empty.id);
+      expect(completed.event.object).toMatchObject({ size: 0 });
+      expect(await any.tus.store.get(empty.id)).toMatchObject({ offset: 0, size: 0, finalized: true });
+    });
+  });
+
+  describe('a type list and a predicate beyond media', () => {
+    const pdf = new Harness(suite);
+    const text = new Harness(suite);
+    const isText = (head: Uint8Array) => head.every((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127));
+    beforeAll(async () => {
+      await pdf.start({ accept: ['application/pdf', 'image/*'] });
+      await text.start({ accept: ({ format, head }) => format === undefined && isText(head), minSize: 1 });
+    });
+    afterAll(async () => {
+      await pdf.stop();
+      await text.stop();
+    });
+
+    it.each([
+      ['document.pdf', 'application', 'application/pdf', 'pdf'],
+      ['image.png', 'image', 'image/png', 'png'],
+    ])('a list accepts %s and stores its format', async (name, type, mime, ext) => {
+      const bytes = fixture('not-media', name);
+      const { id } = await pdf.create(bytes.length);
+      expect((await pdf.patch(id, 0, bytes)).status).toBe(204);
+      expect((await pdf.tus.store.get(id))?.media).toEqual({ type, mime, ext });
+    });
+
+    it('a list refuses what it does not name, and an upload of no known format', async () => {
+      for (const [dir, name] of [['media', 'audio.mp3'], ['not-media', 'notes.txt']] as const) {
+        const bytes = fixture(dir, name);
+        const { id } = await pdf.create(bytes.length);
+        await expectError(await pdf.patch(id, 0, bytes), 409, 'unsupported_media_type');
+        expect((await pdf.head(id)).status).toBe(404);
+      }
+    });
+
+    it('a predicate sees the head bytes: text passes, random bytes and media do not', async () => {
+      const notes = fixture('not-media', 'notes.txt');
+      const accepted = await text.create(notes.length);
+      expect((await text.patch(accepted.id, 0, notes)).status).toBe(204);
+      expect((await text.tus.store.get(accepted.id))?.media).toBeUndefined();
+      const short = await text.create(5);
+      expect((await text.patch(short.id, 0, Buffer.from('hello'))).status).toBe(204);
+      for (const [dir, name] of [['not-media', 'random.bin'], ['media', 'audio.wav']] as const) {
+        const bytes = fixture(dir, name);
+        const { id } = await text.create(bytes.length);
+        await expectError(await text.patch(id, 0, bytes), 409, 'unsupported_media_type');
+      }
+    });
+
+    it('minSize is the host\'s: 64 by default with a rule, any value when set', async () => {
+      await expect(pdf.tus.createUpload({ size: 63, origin: 'http://x' })).rejects.toMatchObject({ code: 'size_too_small' });
+      await expect(text.tus.createUpload({ size: 0, origin: 'http://x' })).rejects.toMatchObject({ code: 'size_too_small' });
+      await expect(text.tus.createUpload({ size: 1, origin: 'http://x' })).resolves.toBeDefined();
     });
   });
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { wavFile } from '../bytes.js';
+import { isReadableStore } from '../../store.js';
+import { randomData, sha256, wavFile } from '../bytes.js';
 import { API_KEY, Harness, expectError, type ProtocolSuiteOptions } from './harness.js';
 
 /** OPTIONS, HEAD, DELETE, the error order before PATCH, creation and expiry. */
@@ -95,6 +96,44 @@ export function requestCases(suite: ProtocolSuiteOptions): void {
     });
   });
 
+  describe('X-HTTP-Method-Override', () => {
+    const post = (id: string, method: string, headers: Record<string, string> = {}, body?: Uint8Array) =>
+      h.fetch(`/${id}`, { method: 'POST', headers: { 'x-http-method-override': method, ...headers }, ...(body && { body }) });
+
+    it('POST overridden to PATCH writes the bytes like a PATCH', async () => {
+      const data = wavFile(4096);
+      const { id } = await h.create(data.length * 2);
+      const patchHeaders = { 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' };
+      const response = await post(id, 'PATCH', patchHeaders, data);
+      expect(response.status).toBe(204);
+      expect(response.headers.get('upload-offset')).toBe(String(data.length));
+      await expectError(await post(id, 'PATCH', patchHeaders, data), 409, 'offset_mismatch');
+      expect((await h.head(id)).headers.get('upload-offset')).toBe(String(data.length));
+    });
+
+    it('POST overridden to HEAD reports the offset like a HEAD', async () => {
+      const { id } = await h.create(777);
+      const response = await post(id, 'head');
+      expect(response.status).toBe(200);
+      expect(response.headers.get('upload-offset')).toBe('0');
+      expect(response.headers.get('upload-length')).toBe('777');
+      expect(response.headers.get('cache-control')).toBe('no-store');
+    });
+
+    it('POST overridden to DELETE terminates like a DELETE', async () => {
+      const { id } = await h.create(100);
+      expect((await post(id, 'DELETE')).status).toBe(204);
+      expect((await h.head(id)).status).toBe(404);
+      expect(await h.tus.store.get(id)).toBeUndefined();
+    });
+
+    it('an override to a method the server does not answer is 405', async () => {
+      const { id } = await h.create(100);
+      await expectError(await post(id, 'GET'), 405, 'method_not_allowed');
+      expect((await h.head(id)).status).toBe(200);
+    });
+  });
+
   describe('HEAD', () => {
     it('reports a new upload with offset, length, expiry and no-store', async () => {
       const before = Date.now();
@@ -185,7 +224,7 @@ export function lifecycleCases(suite: ProtocolSuiteOptions): void {
 
     it('is advertised and creates uploads with an absolute Location', async () => {
       const options = await fetch(h.url, { method: 'OPTIONS' });
-      expect(options.headers.get('tus-extension')).toBe('creation,termination,expiration');
+      expect(options.headers.get('tus-extension')).toBe('creation,creation-with-upload,termination,expiration');
       const response = await h.fetch('', {
         method: 'POST',
         headers: { 'upload-length': '1000', 'upload-metadata': `name ${Buffer.from('a.wav').toString('base64')}` },
@@ -207,5 +246,67 @@ export function lifecycleCases(suite: ProtocolSuiteOptions): void {
     ] as const)('refuses %j with %i', async (headers, status, code) => {
       await expectError(await h.fetch('', { method: 'POST', headers }), status, code);
     });
+
+    it('creation-with-upload: a POST with the first bytes answers 201 with Upload-Offset', async () => {
+      const data = wavFile(3000);
+      const response = await h.fetch('', {
+        method: 'POST',
+        headers: { 'upload-length': '5000', 'content-type': 'application/offset+octet-stream' },
+        body: data,
+      });
+      expect(response.status).toBe(201);
+      expect(response.headers.get('upload-offset')).toBe('3000');
+      const location = response.headers.get('location') ?? '';
+      expect((await h.fetch(location, { method: 'HEAD' })).headers.get('upload-offset')).toBe('3000');
+      const id = location.split('/').pop() ?? '';
+      const rest = randomData(2000);
+      expect((await h.patch(id, 3000, rest)).headers.get('upload-offset')).toBe('5000');
+      if (isReadableStore(h.tus.store)) expect(await sha256(await h.tus.store.read(id))).toBe(await sha256(Buffer.concat([data, rest])));
+    });
+
+    it('creation-with-upload runs first-chunk validation: a refused format is 409 and leaves nothing', async () => {
+      const before = h.calls.filter((c) => c.hook === 'onMediaRejected').length;
+      const response = await h.fetch('', {
+        method: 'POST',
+        headers: { 'upload-length': '5000', 'content-type': 'application/offset+octet-stream' },
+        body: randomData(5000),
+      });
+      await expectError(response, 409, 'unsupported_media_type');
+      const rejected = h.calls.filter((c) => c.hook === 'onMediaRejected');
+      expect(rejected.length).toBe(before + 1);
+      const id = (rejected.at(-1)?.event.upload as { id: string }).id;
+      expect(await h.tus.store.get(id)).toBeUndefined();
+    });
+
+    it('a POST body of another type is 415 and creates nothing', async () => {
+      const created = h.calls.length;
+      const response = await h.fetch('', {
+        method: 'POST',
+        headers: { 'upload-length': '5000', 'content-type': 'application/json' },
+        body: Buffer.from('{"a":1}'),
+      });
+      await expectError(response, 415, 'unsupported_content_type');
+      expect(h.calls.length).toBe(created);
+    });
+  });
+}
+
+/** Requests that rely on what the server does not offer are refused, never half honoured. */
+export function unofferedCases(suite: ProtocolSuiteOptions): void {
+  const h = new Harness(suite);
+  beforeAll(() => h.start({ creation: true }));
+  afterAll(() => h.stop());
+
+  it.each([
+    ['upload-concat', 'partial'],
+    ['upload-defer-length', '1'],
+    ['upload-checksum', 'sha1 Kq5sNclPz7QV2+lfQIuc6R7oRu0='],
+    ['trailer', 'Upload-Checksum'],
+  ])('%s when its extension is off is 501 on POST and PATCH, and nothing changes', async (name, value) => {
+    const post = await h.fetch('', { method: 'POST', headers: { 'upload-length': '100', [name]: value } });
+    await expectError(post, 501, 'extension_unsupported');
+    const { id } = await h.create(4096);
+    await expectError(await h.patch(id, 0, wavFile(4096), { [name]: value }), 501, 'extension_unsupported');
+    expect((await h.head(id)).headers.get('upload-offset')).toBe('0');
   });
 }
