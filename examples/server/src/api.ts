@@ -1,4 +1,5 @@
 import type { Tus } from '@tuskit/core';
+import { requestPath } from '@tuskit/core/node';
 import type { Logger } from './config.js';
 import type { AssetService } from './assets.js';
 import { DOWNLOADS_PATH, type DownloadLinks } from './downloads.js';
@@ -17,7 +18,18 @@ export interface ApiOptions {
   isAuthorized: (authorization: string | undefined) => boolean;
   /** Largest `size_bytes` accepted (the engine's Tus-Max-Size). */
   maxUploadBytes: number;
+  /** Time a request has to send its JSON body; then 408 and the connection is closed. */
+  bodyTimeoutMs: number;
   logger: Logger;
+  /** Serves `GET /metrics` to requests `isAuthorized` accepts. */
+  metrics?: MetricsEndpoint;
+}
+
+/** What `GET /metrics` serves, and who may read it. */
+export interface MetricsEndpoint {
+  render(): Promise<{ contentType: string; body: string }>;
+  /** Checks the `Authorization` header (the API key, or `METRICS_KEY` when set). */
+  isAuthorized: (authorization: string | undefined) => boolean;
 }
 
 /** The REST endpoints (everything but `/v1/uploads`), independent of the web framework. */
@@ -55,27 +67,36 @@ interface Route {
  *
  * @example
  * ```ts
- * const api = createApi({ service, links, page, isAuthorized: bearerCheck(apiKey), maxUploadBytes: tus.maxSize, logger });
+ * const api = createApi({ service, links, page, isAuthorized: bearerCheck(apiKey), maxUploadBytes: tus.maxSize,
+ *   bodyTimeoutMs: 30_000, logger });
  * const { status, headers, body } = await api.handle({ method: 'GET', url: '/v1/assets', header, body: req });
  * ```
  */
 export function createApi(options: ApiOptions): Api {
-  const { service, links, page, isAuthorized, maxUploadBytes, logger } = options;
+  const { service, links, page, isAuthorized, maxUploadBytes, bodyTimeoutMs, logger, metrics } = options;
+  const body = (request: ApiRequest) => readJson(request, bodyTimeoutMs);
   const download = async ({ request, param, query }: RouteCall) => {
     links.verify(param, query);
     return links.serve(service.readyAsset(param), request.method, request.header('range'));
   };
   const pageFile = async ({ request, param }: RouteCall) => page.serve(param || 'index.html', request.method);
+  const scrape = async ({ request }: RouteCall) => {
+    if (!metrics?.isAuthorized(request.header('authorization'))) {
+      throw new ApiError('unauthorized', undefined, { 'WWW-Authenticate': 'Bearer' });
+    }
+    const { contentType, body } = await metrics.render();
+    return { status: 200, headers: { 'Content-Type': contentType, 'Cache-Control': 'no-store' }, body };
+  };
   const routes: Route[] = [
     {
       path: /^\/v1\/projects$/,
-      methods: { POST: async ({ request }) => json(201, service.createProject(parseProjectInput(await readJson(request)))) },
+      methods: { POST: async ({ request }) => json(201, service.createProject(parseProjectInput(await body(request)))) },
     },
     {
       path: /^\/v1\/assets$/,
       methods: {
         POST: async ({ request }) => {
-          const { asset, headers } = await service.createAsset(parseAssetInput(await readJson(request), maxUploadBytes));
+          const { asset, headers } = await service.createAsset(parseAssetInput(await body(request), maxUploadBytes));
           return json(201, asset, headers);
         },
         GET: async ({ query }) => json(200, { data: await service.listAssets(parseAssetFilter(query)) }),
@@ -91,13 +112,17 @@ export function createApi(options: ApiOptions): Api {
       methods: { GET: download, HEAD: download },
     },
     { path: /^\/$/, public: true, methods: { GET: pageFile, HEAD: pageFile } },
+    // Checks its own key: METRICS_KEY, when set, lets a scraper in without the API key.
+    ...(metrics ? [{ path: /^\/metrics$/, public: true, methods: { GET: scrape } }] : []),
     { path: new RegExp(`^${PAGE_ASSETS_PATH}/([^/]+)$`), public: true, methods: { GET: pageFile, HEAD: pageFile } },
   ];
 
   return {
     async handle(request) {
       try {
-        const url = new URL(request.url, 'http://api.invalid');
+        const path = requestPath(request.url);
+        const url = path === undefined ? null : URL.parse(path, 'http://api.invalid');
+        if (!url) throw new ApiError('invalid_request', 'The request target is not a valid URL.');
         const match = routes.map((route) => ({ route, found: route.path.exec(url.pathname) })).find((r) => r.found);
         if (!match?.route.public && !isAuthorized(request.header('authorization'))) {
           throw new ApiError('unauthorized', undefined, { 'WWW-Authenticate': 'Bearer' });

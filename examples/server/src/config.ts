@@ -1,16 +1,18 @@
 import { resolve } from 'node:path';
 import type { DataStore } from '@tuskit/core';
+import type { Level } from 'pino';
+import type { CorsOrigins } from './cors.js';
+import { jsonLogger, type Logger } from './logging.js';
+
+export type { Logger } from './logging.js';
 
 /** The two web frameworks the server runs on, unchanged. */
 export const FRAMEWORKS = ['express', 'koa'] as const;
 /** One of {@link FRAMEWORKS}. */
 export type Framework = (typeof FRAMEWORKS)[number];
 
-/** Where the server reports what happens to it. */
-export interface Logger {
-  info(message: string): void;
-  error(message: string, error?: unknown): void;
-}
+/** The levels `LOG_LEVEL` takes. */
+export const LOG_LEVELS: readonly Level[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
 
 /**
  * Options of {@link startServer}; every field has the default of the
@@ -46,6 +48,19 @@ export interface ServerOptions {
   reapIntervalSeconds?: number;
   /** `PATCH_IDLE_TIMEOUT_SECONDS`: a PATCH that receives no byte for this long ends, keeping its bytes. Default 60. */
   patchIdleTimeoutSeconds?: number;
+  /** `HEADERS_TIMEOUT_SECONDS`: time a client has to send a request's line and headers; then 408 and close. Default 30. */
+  headersTimeoutSeconds?: number;
+  /** `REQUEST_BODY_TIMEOUT_SECONDS`: time a REST request (not an upload) has to send its JSON body. Default 30. */
+  requestBodyTimeoutSeconds?: number;
+  /** `KEEP_ALIVE_TIMEOUT_SECONDS`: how long an idle kept-alive connection stays open. Default 5. */
+  keepAliveTimeoutSeconds?: number;
+  /** `MAX_CONNECTIONS`: open connections in total; further ones are closed on arrival. Default 1000. */
+  maxConnections?: number;
+  /**
+   * `MAX_CONNECTIONS_PER_ADDRESS`: open connections from one client address;
+   * 0 turns the cap off (behind a proxy, every client has its address). Default 64.
+   */
+  maxConnectionsPerAddress?: number;
   /**
    * `REDIS_URL` (`redis://…` or `rediss://…`): upload locks live in this
    * Redis, so several instances can share one store and catalog. Default:
@@ -56,15 +71,25 @@ export interface ServerOptions {
   redisLockPrefix?: string;
   /** `REDIS_LOCK_TTL_SECONDS`: how long the lock of a killed instance outlives it. Default 10. */
   redisLockTtlSeconds?: number;
-  /** Default: the console. */
+  /** `LOG_LEVEL` of the default logger: `fatal`, `error`, `warn`, `info`, `debug` or `trace`. Default `info`. */
+  logLevel?: Level;
+  /** Default: JSON lines on standard output ({@link jsonLogger} at `logLevel`). */
   logger?: Logger;
+  /**
+   * `CORS_ORIGINS`: `*` or a comma-separated list of the origins whose pages
+   * may call the API and upload (`https://app.example.com,https://admin.example.com`).
+   * Default `*` (the API takes a bearer token, never a cookie).
+   */
+  corsOrigins?: CorsOrigins;
+  /** `METRICS_KEY`: a bearer token that may read `/metrics` (the API key always may). Default: none. */
+  metricsKey?: string;
 }
 
 /** Every option once defaults are applied (the store stays optional: it is built at start). */
 export type ResolvedServerOptions = Required<Omit<ServerOptions, OptionalOption>> & Pick<ServerOptions, OptionalOption>;
 
 /** Options without a default value. */
-type OptionalOption = 'publicUrl' | 'apiKey' | 'store' | 'redisUrl' | 'redisLockPrefix';
+type OptionalOption = 'publicUrl' | 'apiKey' | 'store' | 'redisUrl' | 'redisLockPrefix' | 'metricsKey';
 
 /**
  * Thrown for a variable or option that cannot be used; `main` prints its
@@ -89,14 +114,15 @@ const DEFAULTS = {
   uploadIdleTtlSeconds: 172_800,
   reapIntervalSeconds: 60,
   patchIdleTimeoutSeconds: 60,
+  headersTimeoutSeconds: 30,
+  requestBodyTimeoutSeconds: 30,
+  keepAliveTimeoutSeconds: 5,
+  maxConnections: 1000,
+  maxConnectionsPerAddress: 64,
   redisLockTtlSeconds: 10,
+  logLevel: 'info',
+  corsOrigins: '*',
 } as const;
-
-/** The console, as the default {@link Logger}. */
-export const consoleLogger: Logger = {
-  info: (message) => console.log(message),
-  error: (message, error) => console.error(message, ...(error === undefined ? [] : [error])),
-};
 
 /**
  * Applies the defaults and checks every option.
@@ -107,7 +133,13 @@ export const consoleLogger: Logger = {
  * ```
  */
 export function resolveOptions(options: ServerOptions): ResolvedServerOptions {
-  const resolved = { ...DEFAULTS, logger: consoleLogger, ...withoutUndefined(options) };
+  const given = withoutUndefined(options);
+  const resolved = { ...DEFAULTS, ...given };
+  if (!LOG_LEVELS.includes(resolved.logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${resolved.logLevel}".`);
+  }
+  if (resolved.corsOrigins !== '*') resolved.corsOrigins.forEach(checkOrigin);
+  if (resolved.metricsKey !== undefined && resolved.metricsKey.trim() === '') throw new ConfigError('METRICS_KEY must not be empty.');
   checkInteger('PORT', resolved.port, 0, 65_535);
   checkInteger('MAX_UPLOAD_BYTES', resolved.maxUploadBytes, 64, Number.MAX_SAFE_INTEGER);
   checkInteger('UPLOAD_TTL_SECONDS', resolved.uploadTtlSeconds, 1, Number.MAX_SAFE_INTEGER);
@@ -115,12 +147,18 @@ export function resolveOptions(options: ServerOptions): ResolvedServerOptions {
   checkInteger('REAP_INTERVAL_SECONDS', resolved.reapIntervalSeconds, 1, 2_147_483);
   checkInteger('PATCH_IDLE_TIMEOUT_SECONDS', resolved.patchIdleTimeoutSeconds, 1, 2_147_483);
   checkInteger('REDIS_LOCK_TTL_SECONDS', resolved.redisLockTtlSeconds, 1, 2_147_483);
+  checkInteger('HEADERS_TIMEOUT_SECONDS', resolved.headersTimeoutSeconds, 1, 2_147_483);
+  checkInteger('REQUEST_BODY_TIMEOUT_SECONDS', resolved.requestBodyTimeoutSeconds, 1, 2_147_483);
+  checkInteger('KEEP_ALIVE_TIMEOUT_SECONDS', resolved.keepAliveTimeoutSeconds, 1, 2_147_483);
+  checkInteger('MAX_CONNECTIONS', resolved.maxConnections, 1, 1_000_000);
+  checkInteger('MAX_CONNECTIONS_PER_ADDRESS', resolved.maxConnectionsPerAddress, 0, 1_000_000);
   if (!FRAMEWORKS.includes(resolved.framework)) {
     throw new ConfigError(`FRAMEWORK must be ${FRAMEWORKS.join(' or ')}, not "${resolved.framework}".`);
   }
   if (resolved.apiKey !== undefined && resolved.apiKey.trim() === '') throw new ConfigError('API_KEY must not be empty.');
   return {
     ...resolved,
+    logger: given.logger ?? jsonLogger({ level: resolved.logLevel }),
     dataDir: resolve(resolved.dataDir),
     publicUrl: resolved.publicUrl === undefined ? undefined : checkPublicUrl(resolved.publicUrl),
     redisUrl: resolved.redisUrl === undefined ? undefined : checkRedisUrl(resolved.redisUrl),
@@ -152,10 +190,23 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): ServerOptions {
     uploadIdleTtlSeconds: integer('UPLOAD_IDLE_TTL_SECONDS'),
     reapIntervalSeconds: integer('REAP_INTERVAL_SECONDS'),
     patchIdleTimeoutSeconds: integer('PATCH_IDLE_TIMEOUT_SECONDS'),
+    headersTimeoutSeconds: integer('HEADERS_TIMEOUT_SECONDS'),
+    requestBodyTimeoutSeconds: integer('REQUEST_BODY_TIMEOUT_SECONDS'),
+    keepAliveTimeoutSeconds: integer('KEEP_ALIVE_TIMEOUT_SECONDS'),
+    maxConnections: integer('MAX_CONNECTIONS'),
+    maxConnectionsPerAddress: integer('MAX_CONNECTIONS_PER_ADDRESS'),
     redisUrl: text('REDIS_URL'),
     redisLockPrefix: text('REDIS_LOCK_PREFIX'),
     redisLockTtlSeconds: integer('REDIS_LOCK_TTL_SECONDS'),
+    logLevel: text('LOG_LEVEL') as Level | undefined,
+    corsOrigins: corsOriginsFrom(text('CORS_ORIGINS')),
+    metricsKey: text('METRICS_KEY'),
   };
+}
+
+function corsOriginsFrom(value: string | undefined): CorsOrigins | undefined {
+  if (value === undefined || value === '*') return value;
+  return value.split(',').map((origin) => origin.trim()).filter(Boolean);
 }
 
 /**
@@ -209,6 +260,13 @@ function checkPublicUrl(value: string): string {
     throw new ConfigError(`PUBLIC_URL must be an http(s) origin with an optional path, not "${value}".`);
   }
   return url.href.replace(/\/+$/, '');
+}
+
+function checkOrigin(value: string): void {
+  const url = URL.parse(value);
+  if (!url || !/^https?:$/.test(url.protocol) || url.origin !== value) {
+    throw new ConfigError(`CORS_ORIGINS must be * or origins such as https://app.example.com, not "${value}".`);
+  }
 }
 
 function checkRedisUrl(value: string): string {

@@ -10,6 +10,7 @@ export const API_ERRORS = {
   size_too_small: { status: 400, message: 'size_bytes must be at least 64.' },
   size_too_large: { status: 413, message: 'size_bytes is above the maximum upload size.' },
   body_too_large: { status: 413, message: 'The request body is too large.' },
+  body_timeout: { status: 408, message: 'The request body did not arrive in time.' },
   unsupported_content_type: { status: 415, message: 'Send the body as application/json.' },
   not_found: { status: 404, message: 'No such endpoint.' },
   project_not_found: { status: 404, message: 'No such project.' },

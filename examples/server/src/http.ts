@@ -53,24 +53,21 @@ export function errorResponse(error: unknown): ApiResponse {
 }
 
 /**
- * Reads a JSON request body of at most 64 KiB. An empty body reads as `{}`.
+ * Reads a JSON request body of at most 64 KiB that must arrive within
+ * `timeoutMs`. An empty body reads as `{}`. A refused body is left unread,
+ * so its error answer closes the connection.
  *
  * @example
  * ```ts
- * const input = parseProjectInput(await readJson(request));
+ * const input = parseProjectInput(await readJson(request, 30_000));
  * ```
  */
-export async function readJson(request: ApiRequest): Promise<unknown> {
+export async function readJson(request: ApiRequest, timeoutMs: number): Promise<unknown> {
   const type = request.header('content-type')?.split(';')[0]?.trim().toLowerCase();
   const declared = Number(request.header('content-length') ?? 0);
-  if (declared > MAX_JSON_BYTES) throw new ApiError('body_too_large');
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  for await (const chunk of request.body) {
-    length += chunk.byteLength;
-    if (length > MAX_JSON_BYTES) throw new ApiError('body_too_large');
-    chunks.push(chunk);
-  }
+  if (declared > MAX_JSON_BYTES) throw new ApiError('body_too_large', undefined, CLOSE);
+  const chunks = await readWithin(request.body, timeoutMs);
+  const length = chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
   if (length === 0) return {};
   if (type !== undefined && type !== 'application/json' && !type.endsWith('+json')) {
     throw new ApiError('unsupported_content_type');
@@ -79,6 +76,34 @@ export async function readJson(request: ApiRequest): Promise<unknown> {
     return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
   } catch {
     throw new ApiError('invalid_json', 'The body is not valid JSON.');
+  }
+}
+
+const CLOSE = { Connection: 'close' };
+
+/**
+ * The chunks of a body of at most {@link MAX_JSON_BYTES}, read by hand
+ * rather than with `for await`: leaving that loop early would destroy the
+ * request, and with it the socket the error answer is written to.
+ */
+async function readWithin(body: AsyncIterable<Uint8Array>, timeoutMs: number): Promise<Uint8Array[]> {
+  const iterator = body[Symbol.asyncIterator]();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ApiError('body_timeout', undefined, CLOSE)), timeoutMs);
+  });
+  try {
+    for (;;) {
+      const next = await Promise.race([iterator.next(), deadline]);
+      if (next.done) return chunks;
+      length += next.value.byteLength;
+      if (length > MAX_JSON_BYTES) throw new ApiError('body_too_large', undefined, CLOSE);
+      chunks.push(next.value);
+    }
+  } finally {
+    clearTimeout(timer);
   }
 }
 

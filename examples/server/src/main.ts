@@ -1,13 +1,14 @@
 // The CLI entry (`npm start`): reads the variables, serves, and shuts down gracefully on SIGTERM/SIGINT.
-import { ConfigError, optionsFromEnv } from './config.js';
+import { ConfigError, optionsFromEnv, resolveOptions, type Logger } from './config.js';
 import { startServer, type RunningServer } from './server.js';
 import { storeKindFromEnv } from './store.js';
 
 async function main(): Promise<void> {
   const options = optionsFromEnv(process.env);
-  const server = await startServer(options);
+  const { logger } = resolveOptions(options);
+  const server = await startServer({ ...options, logger });
   const key = options.apiKey ? 'from API_KEY' : `${server.apiKey} (generated; set API_KEY to choose one)`;
-  console.log(
+  logger.info(
     `tuskit reference API ready at ${server.url} (framework ${server.framework}, store ${storeKindFromEnv(process.env)}); API key: ${key}`,
   );
   let stopping = false;
@@ -15,8 +16,8 @@ async function main(): Promise<void> {
     // A terminal's Ctrl+C reaches both `npm start` (which forwards it) and the server: act once.
     if (stopping) return;
     stopping = true;
-    shutDown(server, signal).catch((error: unknown) => {
-      console.error('shutdown failed', error);
+    shutDown(server, signal, logger).catch((error: unknown) => {
+      logger.error('shutdown failed', error);
       process.exit(1);
     });
   };
@@ -24,10 +25,10 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
 }
 
-async function shutDown(server: RunningServer, signal: NodeJS.Signals): Promise<void> {
-  console.log(`${signal}: no new connections; letting in-flight uploads persist what they received`);
+async function shutDown(server: RunningServer, signal: NodeJS.Signals, logger: Logger): Promise<void> {
+  logger.info(`${signal}: no new connections; letting in-flight uploads persist what they received`);
   await server.close();
-  console.log('stopped');
+  logger.info('stopped');
   process.exit(0);
 }
 

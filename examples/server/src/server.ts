@@ -1,17 +1,21 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ANY_AUDIO_OR_VIDEO, createTus, type DataStore, type Locker, type Tus, type TusHooks } from '@tuskit/core';
+import { createNodeServer } from '@tuskit/core/node';
 import { createApi, type AppOptions } from './api.js';
 import { createExpressApp } from './apps/express.js';
 import { createKoaApp } from './apps/koa.js';
 import { AssetService } from './assets.js';
 import { bearerCheck, generateApiKey } from './auth.js';
+import { withCors } from './cors.js';
 import { defaultPublicUrl, resolveOptions, type Framework, type ResolvedServerOptions, type ServerOptions } from './config.js';
 import { openCatalog, type Catalog } from './db.js';
 import { DownloadLinks, loadDownloadSecret } from './downloads.js';
 import { assetLifecycle } from './lifecycle.js';
 import { createUploadLocks, type UploadLocks } from './locker.js';
+import { observeRequests } from './logging.js';
+import { ServerMetrics } from './metrics.js';
 import { UploadPage } from './page.js';
 import { ProcessingQueue } from './processing.js';
 import { createStoreFromEnv } from './store.js';
@@ -69,12 +73,39 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const locks = createUploadLocks(config);
   const hooks = assetLifecycle({ catalog, processing, logger });
   const tus = createEngine(config, { store, locker: locks.locker, isAuthorized, hooks });
+  const metrics = new ServerMetrics(tus);
   const service = new AssetService({ catalog, uploads: tus, links, origin: () => origin });
-  const api = createApi({ service, links, page, isAuthorized, maxUploadBytes: tus.maxSize, logger });
-  // No limit on a whole request (Node's default is 5 minutes, too short for a large PATCH): a PATCH
-  // ends when its client is idle for PATCH_IDLE_TIMEOUT_SECONDS or a newer request takes it over.
-  const server = createServer({ requestTimeout: 0 }, APPS[config.framework]({ tus, api, logger }));
+  const metricsKey = config.metricsKey === undefined ? undefined : bearerCheck(config.metricsKey);
+  const endpoint = {
+    render: () => metrics.render(),
+    isAuthorized: (authorization: string | undefined) => isAuthorized(authorization) || metricsKey?.(authorization) === true,
+  };
+  const rest = createApi({
+    service,
+    links,
+    page,
+    isAuthorized,
+    maxUploadBytes: tus.maxSize,
+    bodyTimeoutMs: config.requestBodyTimeoutSeconds * 1000,
+    logger,
+    metrics: endpoint,
+  });
+  const api = withCors(rest, config.corsOrigins);
+  const app = observeRequests(APPS[config.framework]({ tus, api, logger }), (line) => {
+    metrics.observeRequest(line);
+    logger.request?.(line);
+  });
+  // Headers, idle connections and connection counts are bounded; a whole request is not (a large PATCH
+  // lasts hours): a PATCH ends when its client is idle for PATCH_IDLE_TIMEOUT_SECONDS, a REST body
+  // must arrive within REQUEST_BODY_TIMEOUT_SECONDS.
+  const server = createNodeServer(app, {
+    headersTimeoutMs: config.headersTimeoutSeconds * 1000,
+    keepAliveTimeoutMs: config.keepAliveTimeoutSeconds * 1000,
+    maxConnections: config.maxConnections,
+    maxConnectionsPerAddress: config.maxConnectionsPerAddress,
+  });
   const port = await listen(server, config.port, config.host).catch(async (error: unknown) => {
+    metrics.close();
     await tus.close();
     await locks.close();
     catalog.close();
@@ -91,7 +122,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     framework: config.framework,
     reap: (now) => tus.reap(now),
     drain: () => processing.drain(),
-    close: () => (closing ??= shutDown({ server, tus, processing, locks, catalog })),
+    close: () => (closing ??= shutDown({ server, tus, processing, locks, catalog }).finally(() => metrics.close())),
   };
 }
 
@@ -118,7 +149,12 @@ function createEngine(
     locker: parts.locker,
     authorize: (request) => parts.isAuthorized(request.header('authorization')),
     hooks: parts.hooks,
-    onError: (error) => config.logger.error('upload error', error),
+    cors: { origin: config.corsOrigins },
+    // A stale upload URL must not delete an asset that was delivered.
+    disableTerminationForFinishedUploads: true,
+    ...(config.logger.engine && { logger: config.logger.engine }),
+    // The engine's logger writes unexpected errors itself.
+    onError: config.logger.engine ? undefined : (error) => config.logger.error('upload error', error),
   });
 }
 

@@ -52,7 +52,7 @@ describe.each(FRAMEWORK_NAMES)('node dist/main.js with FRAMEWORK=%s', (framework
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('prints its URL and generated key, serves uploads, and on SIGTERM lets an in-flight PATCH persist, then exits 0', async () => {
+  it('prints its URL and generated key as JSON lines, serves uploads, and on SIGTERM lets an in-flight PATCH persist, then exits 0', async () => {
     const env = { ...process.env, PORT: '0', DATA_DIR: dataDir, FRAMEWORK: framework, API_KEY: '', STORE: '' };
     child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = once(child, 'exit');
@@ -78,7 +78,10 @@ describe.each(FRAMEWORK_NAMES)('node dist/main.js with FRAMEWORK=%s', (framework
 
     expect(await patch).toEqual({ status: 204, offset: String(256 * 1024) });
     expect(await exited).toEqual([0, null]);
-    await lines.waitFor(/^stopped$/);
+    await lines.waitFor(/"msg":"stopped"/);
+    // Every line is a pino JSON line; each request has its own at info.
+    const logged = lines.lines.map((line) => JSON.parse(line) as { level: number; method?: string; path?: string; status?: number });
+    expect(logged).toContainEqual(expect.objectContaining({ level: 30, method: 'PATCH', path: `/v1/uploads/${inFlight.asset.id}`, status: 204 }));
     expect((await stat(join(dataDir, 'uploads', inFlight.asset.id))).size).toBe(256 * 1024);
   });
 

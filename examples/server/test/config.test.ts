@@ -23,8 +23,14 @@ describe('optionsFromEnv', () => {
       UPLOAD_TTL_SECONDS: '3600',
       UPLOAD_IDLE_TTL_SECONDS: '600',
       REAP_INTERVAL_SECONDS: '5',
+      LOG_LEVEL: 'debug',
+      CORS_ORIGINS: 'https://app.example.com, http://localhost:3000',
+      METRICS_KEY: 'scrape',
     };
     expect(optionsFromEnv(env)).toEqual({
+      logLevel: 'debug',
+      corsOrigins: ['https://app.example.com', 'http://localhost:3000'],
+      metricsKey: 'scrape',
       port: 8080,
       host: '0.0.0.0',
       publicUrl: 'https://api.example.com',
@@ -51,7 +57,10 @@ describe('optionsFromEnv', () => {
       uploadTtlSeconds: 604_800,
       uploadIdleTtlSeconds: 172_800,
       reapIntervalSeconds: 60,
+      logLevel: 'info',
+      corsOrigins: '*',
     });
+    expect(resolved.metricsKey).toBeUndefined();
   });
 
   it.each([
@@ -64,6 +73,9 @@ describe('optionsFromEnv', () => {
     [{ FRAMEWORK: 'fastify' }, 'FRAMEWORK must be express or koa, not "fastify".'],
     [{ PUBLIC_URL: 'api.example.com' }, 'PUBLIC_URL must be an absolute URL'],
     [{ PUBLIC_URL: 'ftp://api.example.com' }, 'PUBLIC_URL must be an http(s) origin'],
+    [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, not "verbose".'],
+    [{ CORS_ORIGINS: 'https://app.example.com/path' }, 'CORS_ORIGINS must be * or origins such as'],
+    [{ CORS_ORIGINS: 'app.example.com' }, 'CORS_ORIGINS must be * or origins such as'],
   ])('refuses %j', (env, message) => {
     expect(() => resolveOptions(optionsFromEnv(env))).toThrow(ConfigError);
     expect(() => resolveOptions(optionsFromEnv(env))).toThrow(message);

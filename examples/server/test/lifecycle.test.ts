@@ -62,7 +62,7 @@ describeOnServers(CLIENT_MATRIX, 'asset lifecycle', (t, on) => {
     });
   });
 
-  it('deletes the asset when its upload is terminated, before or after completion', async () => {
+  it('deletes the asset when its unfinished upload is terminated; a stale URL cannot delete a finished one', async () => {
     const wav = wavFile(5000);
     const pending = await t.api.createAsset(t.project.id, wav.length);
     await t.api.upload(pending.location, wav.subarray(0, 1000));
@@ -70,14 +70,18 @@ describeOnServers(CLIENT_MATRIX, 'asset lifecycle', (t, on) => {
     await t.api.upload(done.location, wav);
     await t.server.drain();
     expect((await t.api.asset(done.asset.id)).body.state).toBe('ready');
+    const terminate = (location: string) => fetch(location, { method: 'DELETE', headers: { ...t.api.auth, 'tus-resumable': '1.0.0' } });
 
-    for (const { asset, location } of [pending, done]) {
-      expect(await t.store.leftovers(asset.id)).not.toEqual([]);
-      const response = await fetch(location, { method: 'DELETE', headers: { ...t.api.auth, 'tus-resumable': '1.0.0' } });
-      expect(response.status).toBe(204);
-      expect((await t.api.asset(asset.id)).status).toBe(404);
-      expect(await t.store.leftovers(asset.id)).toEqual([]);
-    }
+    expect(await t.store.leftovers(pending.asset.id)).not.toEqual([]);
+    expect((await terminate(pending.location)).status).toBe(204);
+    expect((await t.api.asset(pending.asset.id)).status).toBe(404);
+    expect(await t.store.leftovers(pending.asset.id)).toEqual([]);
+
+    const refused = await terminate(done.location);
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('termination_refused');
+    expect((await t.api.asset(done.asset.id)).body.state).toBe('ready');
+    expect(await t.store.leftovers(done.asset.id)).not.toEqual([]);
   });
 
   it('removes expired uploads and their assets when reaped, and only those', async () => {

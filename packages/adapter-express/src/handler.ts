@@ -1,5 +1,5 @@
 import type { Tus } from '@tuskit/core';
-import { handleNodeRequest } from '@tuskit/core/node';
+import { handleNodeRequest, requestPath } from '@tuskit/core/node';
 import type { Request, RequestHandler } from 'express';
 
 /** Options of {@link tusExpress}. */
@@ -30,8 +30,9 @@ export interface TusExpressOptions {
 export function tusExpress(tus: Tus<Request>, options: TusExpressOptions = {}): RequestHandler {
   const parsedBody = options.parsedBody ?? ((req: Request) => (Buffer.isBuffer(req.body) ? req.body : undefined));
   return (req, res, next) => {
-    const path = req.originalUrl.split('?')[0] ?? '/';
-    if (!tus.handles(path)) return next();
+    // An absolute-form target (`PATCH http://host/v1/uploads/id`) is routed by its path like any other.
+    const path = requestPath(req.originalUrl)?.split('?')[0];
+    if (path === undefined || !tus.handles(path)) return next();
     return handleNodeRequest(tus, req, res, req, { path, parsedBody: () => parsedBody(req) });
   };
 }

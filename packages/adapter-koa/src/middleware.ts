@@ -1,5 +1,5 @@
 import type { Tus } from '@tuskit/core';
-import { handleNodeRequest } from '@tuskit/core/node';
+import { handleNodeRequest, requestPath } from '@tuskit/core/node';
 import type { Context, Middleware } from 'koa';
 
 /** Options of {@link tusKoa}. */
@@ -32,8 +32,9 @@ export interface TusKoaOptions {
 export function tusKoa(tus: Tus<Context>, options: TusKoaOptions = {}): Middleware {
   const parsedBody = options.parsedBody ?? ((ctx: Context) => asBuffer((ctx.request as { body?: unknown }).body));
   return async (ctx, next) => {
-    const path = ctx.originalUrl.split('?')[0] ?? '/';
-    if (!tus.handles(path)) return next();
+    // An absolute-form target (`PATCH http://host/v1/uploads/id`) is routed by its path like any other.
+    const path = requestPath(ctx.originalUrl)?.split('?')[0];
+    if (path === undefined || !tus.handles(path)) return next();
     ctx.respond = false;
     await handleNodeRequest(tus, ctx.req, ctx.res, ctx, { path, parsedBody: () => parsedBody(ctx) });
   };

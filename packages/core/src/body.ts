@@ -3,7 +3,7 @@ import { type ChunkSource, chunkSourceOf } from './chunk-source.js';
 import type { UploadBody } from './store.js';
 
 /** Why reading a request body stopped before its end. */
-export type InterruptReason = 'aborted' | 'takeover' | 'idle' | 'shutdown' | 'error';
+export type InterruptReason = 'aborted' | 'takeover' | 'idle' | 'shutdown' | 'stopped' | 'error';
 
 /** Options of {@link RequestBody}. */
 export interface RequestBodyOptions {

@@ -37,6 +37,9 @@ export const TUS_ERRORS = {
   size_too_small: { status: 400, message: 'The upload is smaller than the minimum size.' },
   size_too_large: { status: 413, message: 'The upload is larger than the maximum size.' },
   upload_exists: { status: 409, message: 'An upload with this id already exists.' },
+  refused: { status: 403, message: 'The server refused this request.' },
+  termination_refused: { status: 403, message: 'A finished upload cannot be terminated.' },
+  upload_stopped: { status: 400, message: 'The server stopped this upload.' },
   extension_unsupported: { status: 501, message: 'The request uses a TUS extension this server does not offer.' },
   store_unavailable: { status: 503, message: 'The storage backend is unavailable; retry later.' },
   body_consumed: {
@@ -58,18 +61,36 @@ export type TusErrorCode = keyof typeof TUS_ERRORS;
  * ```ts
  * throw new TusError('not_found');
  * throw new TusError('size_too_large', 'Files over 2 GiB need a paid plan.');
+ * throw new TusError('refused', 'Your quota is used up.', { status: 402 }); // from a hook
  * ```
  */
 export class TusError extends Error {
   readonly code: TusErrorCode;
   readonly status: number;
 
-  constructor(code: TusErrorCode, message?: string, options?: ErrorOptions) {
+  constructor(code: TusErrorCode, message?: string, options?: TusErrorOptions) {
     super(message ?? TUS_ERRORS[code].message, options);
     this.name = 'TusError';
     this.code = code;
-    this.status = TUS_ERRORS[code].status;
+    this.status = validStatus(options?.status) ?? TUS_ERRORS[code].status;
   }
+}
+
+/**
+ * Options of {@link TusError}: `status` answers with another 4xx/5xx status
+ * than the code's own (a hook refusing with 402 or 429, say).
+ *
+ * @example
+ * ```ts
+ * const options: TusErrorOptions = { status: 429, cause: error };
+ * ```
+ */
+export interface TusErrorOptions extends ErrorOptions {
+  status?: number;
+}
+
+function validStatus(status: number | undefined): number | undefined {
+  return status !== undefined && Number.isInteger(status) && status >= 400 && status <= 599 ? status : undefined;
 }
 
 /**

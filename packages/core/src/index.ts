@@ -1,6 +1,22 @@
 export { createTus, Tus, type CreateUploadInput, type CreatedUpload } from './tus.js';
-export type { TusOptions, TusHooks, HookEvent, CorsOptions } from './options.js';
-export { TUS_ERRORS, TusError, isTusError, type TusErrorCode } from './errors.js';
+export type {
+  TusOptions,
+  TusHooks,
+  HookEvent,
+  CorsOptions,
+  BeforeCreateEvent,
+  CreateChanges,
+  FinishResponse,
+} from './options.js';
+export {
+  TUS_CHANNELS,
+  type TusChannelName,
+  type TusDiagnostics,
+  type TusLogger,
+  type PatchEndReason,
+  type TusErrorSource,
+} from './diagnostics.js';
+export { TUS_ERRORS, TusError, isTusError, type TusErrorCode, type TusErrorOptions } from './errors.js';
 export {
   isListableStore,
   isReadableStore,

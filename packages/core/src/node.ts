@@ -48,7 +48,7 @@ export async function handleNodeRequest<Ctx>(
   res.once('close', onClose);
   const response = await tus.handle({
     method: req.method ?? 'GET',
-    path: options.path ?? requestPath(req.url),
+    path: options.path ?? requestPath(req.url) ?? '/',
     header: headerReader(req.headers),
     body,
     exclusiveBody: body === req,
@@ -136,18 +136,21 @@ function lingerBeforeClose(res: NodeResponse): void {
 }
 
 /**
- * The origin-form path of a request target; an absolute-form target
- * (`http://host/path`, RFC 9112 §3.2.2) is reduced to its path and query.
+ * The origin-form path and query of a request target: an absolute-form
+ * target (`http://host/path`, RFC 9112 §3.2.2), which any HTTP/1.1 server
+ * must accept, is reduced to its path and query. `undefined` for an
+ * absolute-form target that is not a valid URL (answer it 400).
+ *
+ * @example
+ * ```ts
+ * requestPath('http://api.example.com/v1/uploads/a1?x=1'); // '/v1/uploads/a1?x=1'
+ * ```
  */
-function requestPath(url: string | undefined): string {
+export function requestPath(url: string | undefined): string | undefined {
   if (!url) return '/';
-  if (!/^https?:\/\//i.test(url)) return url;
-  try {
-    const parsed = new URL(url);
-    return `${parsed.pathname}${parsed.search}`;
-  } catch {
-    return url;
-  }
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return url;
+  const parsed = URL.parse(url);
+  return parsed ? `${parsed.pathname}${parsed.search}` : undefined;
 }
 
 /** Options of {@link toNodeHandler}. */
@@ -172,7 +175,8 @@ export function toNodeHandler<Ctx = IncomingMessage>(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const context = options.context ?? ((req: IncomingMessage) => req as unknown as Ctx);
   return (req, res) => {
-    if (!tus.handles(requestPath(req.url))) {
+    const path = requestPath(req.url);
+    if (path === undefined || !tus.handles(path)) {
       writeNodeResponse(res, tus.errorResponse(new TusError('not_found'), { 'Tus-Resumable': TUS_VERSION }));
       return;
     }
@@ -195,3 +199,5 @@ function requestBody(req: NodeRequest, options: NodeRequestOptions): AsyncIterab
   const method = (headerReader(req.headers)('x-http-method-override') ?? req.method ?? '').trim().toUpperCase();
   return method === 'PATCH' ? new TusError('body_consumed') : req;
 }
+
+export { createNodeServer, NODE_SERVER_DEFAULTS, type NodeServerOptions } from './node-server.js';

@@ -1,3 +1,4 @@
+import type { TusLogger } from './diagnostics.js';
 import type { Locker } from './locker.js';
 import type { ContentRule } from './media.js';
 import type { DataStore } from './store.js';
@@ -11,19 +12,61 @@ export interface HookEvent<Ctx> {
   context: Ctx | undefined;
 }
 
+/** What `onBeforeCreate` receives: the upload a `creation` POST asks for, before anything is stored. */
+export interface BeforeCreateEvent<Ctx> {
+  size: number;
+  metadata: Record<string, string>;
+  context: Ctx;
+}
+
+/** What `onBeforeCreate` may change: the id to create the upload under, and its metadata. */
+export interface CreateChanges {
+  id?: string;
+  metadata?: Record<string, string>;
+}
+
+/** What `onBeforeFinish` may change of the answer to the request that completed the upload. */
+export interface FinishResponse {
+  status?: number;
+  /** Added to (or replacing) the answer's headers. */
+  headers?: Record<string, string>;
+  body?: string;
+}
+
 /**
- * What the host is told. Only `onMediaDetected` can change the response (throw
- * a `TusError` to refuse the upload); errors of the other hooks are reported
- * to `onError` and never alter what the client is told about its bytes.
+ * What the host is told, and where it steers. `onBeforeCreate`,
+ * `onMediaDetected` and `onBeforeFinish` choose the answer: throw a
+ * `TusError` to refuse (with `new TusError('refused', message, { status })`
+ * for any status). Errors of the other hooks are reported to `onError` and
+ * never alter what the client is told about its bytes.
  *
  * @example
  * ```ts
  * const hooks: TusHooks<express.Request> = {
+ *   onBeforeCreate: ({ metadata, context }) => {
+ *     if (!context.user) throw new TusError('refused', 'Sign in first.', { status: 401 });
+ *     return { metadata: { ...metadata, owner: context.user.id } };
+ *   },
  *   onComplete: ({ upload, object }) => queue.push({ id: upload.id, where: object.location }),
+ *   onBeforeFinish: ({ upload }) => ({ status: 200, headers: { 'Content-Type': 'application/json' },
+ *     body: JSON.stringify({ asset: upload.id }) }),
  * };
  * ```
  */
 export interface TusHooks<Ctx = unknown> {
+  /**
+   * Runs for a `creation` POST before the upload is stored: return changes
+   * (another id, other metadata) or nothing; throw a `TusError` to refuse.
+   * Uploads the host pre-allocates with `createUpload` do not pass here.
+   */
+  onBeforeCreate?(event: BeforeCreateEvent<Ctx>): void | CreateChanges | Promise<void | CreateChanges>;
+  /**
+   * Runs once the last byte is stored and finalized, after `onComplete`,
+   * for the request that completed the upload: return what to change of its
+   * answer (status, headers, body). A thrown `TusError` answers that error
+   * (the upload stays complete); other errors go to `onError`.
+   */
+  onBeforeFinish?(event: HookEvent<Ctx> & { object: StoredObject }): void | FinishResponse | Promise<void | FinishResponse>;
   onMediaDetected?(event: HookEvent<Ctx> & { media: MediaInfo }): void | Promise<void>;
   onMediaRejected?(event: HookEvent<Ctx> & { detected: DetectedFormat | undefined }): void | Promise<void>;
   onProgress?(event: HookEvent<Ctx> & { offset: number }): void | Promise<void>;
@@ -32,10 +75,34 @@ export interface TusHooks<Ctx = unknown> {
   onExpired?(event: HookEvent<Ctx>): void | Promise<void>;
 }
 
-/** CORS answers for browser clients on another origin. */
+/**
+ * CORS answers for browser clients on another origin.
+ *
+ * @example
+ * ```ts
+ * const cors: CorsOptions = {
+ *   origin: ['https://app.example.com'],
+ *   credentials: true, // the page sends cookies: `fetch(url, { credentials: 'include' })`
+ *   allowedHeaders: ['X-Request-Id'],
+ *   exposedHeaders: ['X-Asset-Id'],
+ * };
+ * ```
+ */
 export interface CorsOptions {
-  /** Allowed origins; `'*'` (default) allows any. */
+  /** Allowed origins; `'*'` (default) allows any. Answers vary by `Origin` unless it is `'*'` without credentials. */
   origin?: '*' | readonly string[];
+  /**
+   * Send `Access-Control-Allow-Credentials: true`, so that pages may send
+   * cookies or HTTP authentication. The allowed origin is then echoed
+   * (browsers refuse `*` with credentials). Default false.
+   */
+  credentials?: boolean;
+  /** Request headers a preflight allows beyond the TUS ones, `Authorization` and `Content-Type`. */
+  allowedHeaders?: readonly string[];
+  /** Response headers pages may read beyond the TUS ones and `Location`. */
+  exposedHeaders?: readonly string[];
+  /** How long browsers may cache a preflight answer, in seconds. Default 86400. */
+  maxAgeSeconds?: number;
 }
 
 /**
@@ -57,8 +124,20 @@ export interface TusOptions<Ctx = unknown> {
   basePath?: string;
   /** Origin of upload URLs (`https://api.example.com`); otherwise taken from the request. */
   publicUrl?: string;
-  /** Use `X-Forwarded-Proto` / `X-Forwarded-Host` when no `publicUrl` is set. Default false. */
+  /**
+   * Take the origin of upload URLs from the proxy's headers when no
+   * `publicUrl` is set: RFC 7239 `Forwarded` (`proto=` and `host=` of its
+   * first element), else `X-Forwarded-Proto` / `X-Forwarded-Host`. Turn it on
+   * only behind a proxy that sets them. Default false.
+   */
   trustProxy?: boolean;
+  /**
+   * Answer `Location` (of `createUpload` and a `creation` POST) as a path
+   * (`/v1/uploads/{id}`) rather than an absolute URL; clients resolve it
+   * against the URL they posted to. Handy behind proxies that rewrite hosts.
+   * Default false.
+   */
+  relativeLocation?: boolean;
   /** Largest accepted upload in bytes. Default 50 GiB. */
   maxSize?: number;
   /** Lifetime of a new upload. Default 7 days. */
@@ -86,6 +165,12 @@ export interface TusOptions<Ctx = unknown> {
    * detectable format; 0 with `accept: false`.
    */
   minSize?: number;
+  /**
+   * DELETE of a finished upload answers 403 `termination_refused` and removes
+   * nothing, so that a stale upload URL cannot delete what was delivered.
+   * Default false.
+   */
+  disableTerminationForFinishedUploads?: boolean;
   /** Offer the standard `creation` extension (POST to the base path). Default false. */
   creation?: boolean;
   /** Generates ids when the host gives none. Default UUIDv7. */
@@ -110,4 +195,12 @@ export interface TusOptions<Ctx = unknown> {
   cors?: CorsOptions | false;
   /** Receives unexpected errors (store failures, hook errors) for logging. */
   onError?: (error: unknown) => void;
+  /**
+   * Writes what the engine does to a pino-compatible logger: uploads
+   * created, completed, rejected, terminated and expired, lock takeovers and
+   * interrupted PATCHes at `info`, every request and reaper run at `debug`,
+   * unexpected errors at `error`. The same events are published on the
+   * diagnostics channels (see `TUS_CHANNELS`) whether or not a logger is set.
+   */
+  logger?: TusLogger;
 }

@@ -1,5 +1,7 @@
+import parseForwarded from 'forwarded-parse';
 import { v7 as uuidv7 } from 'uuid';
 import type { InterruptReason } from './body.js';
+import { DiagnosticsPublisher, type TusErrorSource } from './diagnostics.js';
 import { TusError, TUS_ERRORS, isTusError } from './errors.js';
 import { handleDelete } from './handlers/delete.js';
 import { handleHead } from './handlers/head.js';
@@ -11,11 +13,36 @@ import type { HeaderReader, TusRequest, TusResponse } from './http.js';
 import { TUS_VERSION, headerReader, httpDate } from './http.js';
 import { MemoryLocker, type Locker } from './locker.js';
 import { ANY_AUDIO_OR_VIDEO, type ContentRule } from './media.js';
-import type { HookEvent, TusHooks, TusOptions } from './options.js';
+import type { FinishResponse, HookEvent, TusHooks, TusOptions } from './options.js';
 import { isClosableStore, isListableStore, type ClosableStore, type DataStore } from './store.js';
 import { DEFAULT_MAX_SIZE, MIN_UPLOAD_SIZE, type StoredObject, type UploadInfo } from './upload.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+const EXPOSED_HEADERS = [
+  'Upload-Offset',
+  'Upload-Length',
+  'Upload-Expires',
+  'Upload-Metadata',
+  'Upload-Defer-Length',
+  'Upload-Concat',
+  'Location',
+  'Tus-Resumable',
+  'Tus-Version',
+  'Tus-Extension',
+  'Tus-Max-Size',
+  'Tus-Checksum-Algorithm',
+];
+
+/** `proto` and `host` of the first element of an RFC 7239 `Forwarded` header; nothing when it is absent or malformed. */
+function forwardedOrigin(value: string | undefined): { proto?: string; host?: string } {
+  if (!value) return {};
+  try {
+    const [first] = parseForwarded(value);
+    return { ...(first?.proto && { proto: first.proto.toLowerCase() }), ...(first?.host && { host: first.host }) };
+  } catch {
+    return {};
+  }
+}
 
 /** Input of {@link Tus.createUpload}. */
 export interface CreateUploadInput {
@@ -31,14 +58,14 @@ export interface CreateUploadInput {
 /** What {@link Tus.createUpload} returns: send `headers` with your own response. */
 export interface CreatedUpload {
   id: string;
-  /** Absolute upload URL. */
+  /** The upload URL: absolute, or a path with the `relativeLocation` option. */
   url: string;
   expiresAt: Date;
   headers: { Location: string; 'Upload-Expires': string; 'Tus-Resumable': string };
   upload: UploadInfo;
 }
 
-type NotifyHook = Exclude<keyof TusHooks, 'onMediaDetected'>;
+type NotifyHook = Exclude<keyof TusHooks, 'onMediaDetected' | 'onBeforeCreate' | 'onBeforeFinish'>;
 
 /**
  * The TUS engine: pre-allocates uploads for the host and answers the TUS
@@ -58,11 +85,15 @@ export class Tus<Ctx = unknown> {
   readonly minSize: number;
   readonly options: Readonly<TusOptions<Ctx>>;
   readonly #inFlight = new Set<Promise<unknown>>();
-  readonly #writers = new Set<(reason: InterruptReason) => void>();
+  /** Every PATCH in flight, with its upload id: `close` and `stop` ask them to let go. */
+  readonly #writers = new Map<(reason: InterruptReason) => void, string>();
   readonly #reaper: NodeJS.Timeout | undefined;
+  /** @internal Publishes to the diagnostics channels and the `logger`. */
+  readonly diagnostics: DiagnosticsPublisher;
 
   constructor(options: TusOptions<Ctx>) {
     this.options = options;
+    this.diagnostics = new DiagnosticsPublisher(this, options.logger);
     this.store = options.store;
     this.locker = options.locker ?? new MemoryLocker();
     this.basePath = (options.basePath ?? '/').replace(/\/+$/, '');
@@ -75,7 +106,7 @@ export class Tus<Ctx = unknown> {
       ...(isListableStore(options.store) ? ['expiration'] : []),
     ];
     if (options.reapIntervalMs !== undefined) {
-      this.#reaper = setInterval(() => void this.reap().catch((e) => this.reportError(e)), options.reapIntervalMs);
+      this.#reaper = setInterval(() => void this.reap().catch((e) => this.reportError(e, 'reaper')), options.reapIntervalMs);
       this.#reaper.unref();
     }
   }
@@ -106,6 +137,7 @@ export class Tus<Ctx = unknown> {
     const expiresAt = new Date(createdAt.getTime() + this.uploadTtlMs);
     const url = this.urlFor(id, input.origin);
     const headers = { Location: url, 'Upload-Expires': httpDate(expiresAt), 'Tus-Resumable': TUS_VERSION };
+    if (this.diagnostics.wants('tuskit:upload:created')) this.diagnostics.publish('tuskit:upload:created', { id, size, upload });
     return { id, url, expiresAt, headers, upload };
   }
 
@@ -119,10 +151,16 @@ export class Tus<Ctx = unknown> {
    */
   async handle(request: TusRequest<Ctx>): Promise<TusResponse> {
     request = withMethodOverride(request);
+    const started = this.diagnostics.wants('tuskit:request:end') ? performance.now() : 0;
+    if (this.diagnostics.wants('tuskit:request:start')) {
+      this.diagnostics.publish('tuskit:request:start', { request, method: request.method, path: request.path });
+    }
     const work = this.#dispatch(request).catch((error: unknown) => this.errorResponse(error));
     this.#inFlight.add(work);
     try {
-      return this.#decorate(request, await work);
+      const response = this.#decorate(request, await work);
+      if (started) this.#publishEnd(request, response, started);
+      return response;
     } finally {
       this.#inFlight.delete(work);
     }
@@ -139,6 +177,7 @@ export class Tus<Ctx = unknown> {
    */
   async reap(now: Date = new Date()): Promise<string[]> {
     if (!isListableStore(this.store)) return [];
+    const started = performance.now();
     const reaped: string[] = [];
     for await (const candidate of this.store.list()) {
       if (!this.isExpired(candidate, now)) continue;
@@ -151,10 +190,14 @@ export class Tus<Ctx = unknown> {
         if (!upload || !this.isExpired(upload, now)) continue;
         await this.store.remove(upload.id);
         reaped.push(upload.id);
+        if (this.diagnostics.wants('tuskit:upload:expired')) this.diagnostics.publish('tuskit:upload:expired', { id: upload.id, upload });
         await this.notify('onExpired', { upload, context: undefined });
       } finally {
         await lock.release();
       }
+    }
+    if (this.diagnostics.wants('tuskit:reaper:run')) {
+      this.diagnostics.publish('tuskit:reaper:run', { reaped, durationMs: performance.now() - started });
     }
     return reaped;
   }
@@ -171,7 +214,7 @@ export class Tus<Ctx = unknown> {
    */
   async close(): Promise<void> {
     clearInterval(this.#reaper);
-    for (const interrupt of this.#writers) interrupt('shutdown');
+    for (const interrupt of this.#writers.keys()) interrupt('shutdown');
     await Promise.allSettled([...this.#inFlight]);
     if (isClosableStore(this.store)) await this.store.close();
   }
@@ -189,14 +232,15 @@ export class Tus<Ctx = unknown> {
     if (this.options.publicUrl) return this.options.publicUrl.replace(/\/+$/, '');
     const header = typeof headers === 'function' ? headers : headerReader(headers);
     const first = (name: string) => header(name)?.split(',')[0]?.trim();
-    const proto = (this.options.trustProxy && first('x-forwarded-proto')) || 'http';
-    const host = (this.options.trustProxy && first('x-forwarded-host')) || first('host') || 'localhost';
+    const forwarded = this.options.trustProxy ? forwardedOrigin(header('forwarded')) : {};
+    const proto = forwarded.proto ?? ((this.options.trustProxy && first('x-forwarded-proto')) || 'http');
+    const host = forwarded.host ?? ((this.options.trustProxy && first('x-forwarded-host')) || first('host') || 'localhost');
     if (!/^https?$/.test(proto) || !/^[A-Za-z0-9.\-:[\]]+$/.test(host)) return 'http://localhost';
     return `${proto}://${host}`;
   }
 
   /**
-   * The absolute URL of an upload.
+   * The absolute URL of an upload (its path with `relativeLocation`).
    *
    * @example
    * ```ts
@@ -204,6 +248,7 @@ export class Tus<Ctx = unknown> {
    * ```
    */
   urlFor(id: string, origin?: string): string {
+    if (this.options.relativeLocation) return `${this.basePath}/${id}`;
     const base = (origin ?? this.options.publicUrl)?.replace(/\/+$/, '');
     if (base === undefined) throw new Error('tuskit: set publicUrl or pass an origin to build upload URLs');
     return `${base}${this.basePath}/${id}`;
@@ -261,25 +306,73 @@ export class Tus<Ctx = unknown> {
   /** @internal Runs `work` holding the upload's lock; 423 when it cannot be had in time. */
   async withLock<T>(id: string, onReleaseRequested: () => void, work: () => Promise<T>): Promise<T> {
     const timeoutMs = this.options.lockTimeoutMs ?? 5000;
-    const lock = await this.locker.lock(id, { timeoutMs, onReleaseRequested });
+    const onTakeover = () => {
+      if (this.diagnostics.wants('tuskit:lock:takeover')) this.diagnostics.publish('tuskit:lock:takeover', { id });
+      onReleaseRequested();
+    };
+    const lock = await this.locker.lock(id, { timeoutMs, onReleaseRequested: onTakeover });
     try {
       return await work();
     } finally {
-      await lock.release().catch((e) => this.reportError(e));
+      await lock.release().catch((e) => this.reportError(e, 'lock'));
     }
   }
 
   /** @internal Registers a PATCH so that {@link close} can ask it to stop. */
-  trackWriter(interrupt: (reason: InterruptReason) => void): () => void {
-    this.#writers.add(interrupt);
+  trackWriter(id: string, interrupt: (reason: InterruptReason) => void): () => void {
+    this.#writers.set(interrupt, id);
     return () => this.#writers.delete(interrupt);
+  }
+
+  /**
+   * Stops the PATCH of upload `id` running in this process, like tusd's
+   * `StopUpload`: it stops reading, the store keeps every byte it received,
+   * and the client is answered 400 `upload_stopped` with the stored
+   * `Upload-Offset` (so tus clients give up rather than retry). Returns
+   * whether a PATCH was running. The upload itself stays: remove it, or
+   * refuse its next requests in `authorize`, if it must not resume.
+   *
+   * @example
+   * ```ts
+   * if (await quotaExceeded(userId)) tus.stop(uploadId);
+   * ```
+   */
+  stop(id: string): boolean {
+    let stopped = false;
+    for (const [interrupt, writing] of this.#writers) {
+      if (writing !== id) continue;
+      interrupt('stopped');
+      stopped = true;
+    }
+    return stopped;
   }
 
   /** @internal Finalizes a complete upload and tells the host. */
   async complete(upload: UploadInfo, context: Ctx | undefined): Promise<StoredObject> {
     const object = await this.store.finalize(upload.id);
+    if (this.diagnostics.wants('tuskit:upload:completed')) {
+      this.diagnostics.publish('tuskit:upload:completed', { id: upload.id, size: upload.size, upload, object });
+    }
     await this.notify('onComplete', { upload: { ...upload, finalized: true }, object, context });
     return object;
+  }
+
+  /** @internal Lets `onBeforeFinish` change the answer of the request that completed an upload. */
+  async finishResponse(upload: UploadInfo, object: StoredObject, context: Ctx | undefined, response: TusResponse): Promise<TusResponse> {
+    const hook = this.options.hooks?.onBeforeFinish;
+    if (!hook) return response;
+    let changes: FinishResponse | void;
+    try {
+      changes = await hook.call(this.options.hooks, { upload: { ...upload, finalized: true }, object, context });
+    } catch (error) {
+      if (isTusError(error)) return { ...this.errorResponse(error), closeConnection: response.closeConnection };
+      this.reportError(error, 'hook');
+      return response;
+    }
+    if (!changes) return response;
+    const status = changes.status ?? response.status;
+    const headers = { ...response.headers, ...changes.headers };
+    return { ...response, status, headers, body: changes.body ?? response.body };
   }
 
   /** @internal Calls a notification hook; its errors go to `onError`, never to the client. */
@@ -288,12 +381,13 @@ export class Tus<Ctx = unknown> {
     try {
       await hook?.call(this.options.hooks, event);
     } catch (error) {
-      this.reportError(error);
+      this.reportError(error, 'hook');
     }
   }
 
-  /** @internal */
-  reportError(error: unknown): void {
+  /** @internal Hands an unexpected error to `onError` and the `tuskit:error` channel. */
+  reportError(error: unknown, source: TusErrorSource = 'request'): void {
+    if (this.diagnostics.wants('tuskit:error')) this.diagnostics.publish('tuskit:error', { error, source });
     try {
       this.options.onError?.(error);
     } catch {
@@ -311,6 +405,20 @@ export class Tus<Ctx = unknown> {
     if (code === 'unsupported_version') headers['Tus-Version'] = TUS_VERSION;
     if (code === 'method_not_allowed') headers.Allow = this.#allowedMethods();
     return { status, headers, body: JSON.stringify({ error: { code, message } }) };
+  }
+
+  #publishEnd(request: TusRequest<Ctx>, response: TusResponse, started: number): void {
+    let code: string | undefined;
+    if (response.status >= 400 && response.body) {
+      try {
+        code = (JSON.parse(response.body) as { error?: { code?: string } }).error?.code;
+      } catch {
+        code = undefined;
+      }
+    }
+    const { method, path } = request;
+    const durationMs = performance.now() - started;
+    this.diagnostics.publish('tuskit:request:end', { request, method, path, status: response.status, code, durationMs });
   }
 
   async #dispatch(request: TusRequest<Ctx>): Promise<TusResponse> {
@@ -345,6 +453,8 @@ export class Tus<Ctx = unknown> {
     const headers: Record<string, string> = { ...response.headers, 'Tus-Resumable': TUS_VERSION };
     Object.assign(headers, this.#corsHeaders(request));
     const method = request.method.toUpperCase();
+    // An offset must never come from a cache, and neither may an error that stands in for one.
+    if (method === 'HEAD') headers['Cache-Control'] = 'no-store';
     const hasBody = request.header('transfer-encoding') !== undefined || Number(request.header('content-length') ?? 0) > 0;
     const closeConnection = response.closeConnection ?? ((method === 'PATCH' || method === 'POST') && hasBody);
     return { ...response, headers, closeConnection };
@@ -352,18 +462,18 @@ export class Tus<Ctx = unknown> {
 
   #corsHeaders(request: TusRequest<Ctx>): Record<string, string> {
     const origin = request.header('origin');
-    const cors = this.options.cors ?? { origin: '*' };
+    const cors = this.options.cors ?? {};
     if (!origin || cors === false) return {};
     const allowed = cors.origin ?? '*';
-    if (allowed !== '*' && !allowed.includes(origin)) return {};
-    const headers: Record<string, string> = {
-      'Access-Control-Allow-Origin': allowed === '*' ? '*' : origin,
-      'Access-Control-Expose-Headers':
-        'Upload-Offset, Upload-Length, Upload-Expires, Upload-Metadata, Upload-Defer-Length, Upload-Concat, Location, Tus-Resumable, Tus-Version, Tus-Extension, Tus-Max-Size, Tus-Checksum-Algorithm',
-      ...(allowed === '*' ? {} : { Vary: 'Origin' }),
-    };
+    const echo = allowed !== '*' || cors.credentials === true;
+    // The answer depends on Origin whenever it is not a bare `*`: caches must keep one per origin.
+    const headers: Record<string, string> = echo ? { Vary: 'Origin' } : {};
+    if (allowed !== '*' && !allowed.includes(origin)) return headers;
+    headers['Access-Control-Allow-Origin'] = echo ? origin : '*';
+    if (cors.credentials) headers['Access-Control-Allow-Credentials'] = 'true';
+    headers['Access-Control-Expose-Headers'] = [...EXPOSED_HEADERS, ...(cors.exposedHeaders ?? [])].join(', ');
     if (request.method.toUpperCase() === 'OPTIONS' && request.header('access-control-request-method')) {
-      Object.assign(headers, preflightHeaders(this.#allowedMethods()));
+      Object.assign(headers, preflightHeaders(this.#allowedMethods(), cors));
     }
     return headers;
   }

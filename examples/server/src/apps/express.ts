@@ -12,7 +12,7 @@ import { errorResponse, isClientGone } from '../http.js';
  *
  * @example
  * ```ts
- * createServer(createExpressApp({ tus, api, logger })).listen(1080);
+ * createNodeServer(createExpressApp({ tus, api, logger })).listen(1080);
  * ```
  */
 export function createExpressApp({ tus, api, logger }: AppOptions<express.Request>): RequestListener {

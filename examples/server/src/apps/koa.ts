@@ -11,7 +11,7 @@ import { isClientGone } from '../http.js';
  *
  * @example
  * ```ts
- * createServer(createKoaApp({ tus, api, logger })).listen(1080);
+ * createNodeServer(createKoaApp({ tus, api, logger })).listen(1080);
  * ```
  */
 export function createKoaApp({ tus, api, logger }: AppOptions<Koa.Context>): RequestListener {

@@ -1,11 +1,21 @@
+import { TusError } from '../errors.js';
 import type { TusRequest, TusResponse } from '../http.js';
 import type { Tus } from '../tus.js';
 
-/** DELETE: termination; idempotent, so an unknown id also answers 204. */
+/**
+ * DELETE: termination; idempotent, so an unknown id also answers 204. With
+ * `disableTerminationForFinishedUploads`, a finished upload is kept (403).
+ */
 export async function handleDelete<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>, id: string): Promise<TusResponse> {
   return tus.withLock(id, () => {}, async () => {
     const upload = await tus.store.get(id);
+    if (upload && upload.offset >= upload.size && tus.options.disableTerminationForFinishedUploads) {
+      throw new TusError('termination_refused');
+    }
     await tus.store.remove(id);
+    if (upload && tus.diagnostics.wants('tuskit:upload:terminated')) {
+      tus.diagnostics.publish('tuskit:upload:terminated', { id, upload });
+    }
     if (upload) await tus.notify('onTerminated', { upload, context: request.context });
     return { status: 204, headers: {} };
   });

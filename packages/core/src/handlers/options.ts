@@ -1,5 +1,6 @@
 import type { TusResponse } from '../http.js';
 import { TUS_VERSION } from '../http.js';
+import type { CorsOptions } from '../options.js';
 import type { Tus } from '../tus.js';
 
 /** OPTIONS: what this server speaks. */
@@ -14,12 +15,25 @@ export function handleOptions(tus: Pick<Tus, 'extensions' | 'maxSize'>): TusResp
   };
 }
 
+const ALLOWED_HEADERS = [
+  'Authorization',
+  'Content-Type',
+  'Tus-Resumable',
+  'Upload-Offset',
+  'Upload-Length',
+  'Upload-Metadata',
+  'Upload-Defer-Length',
+  'Upload-Checksum',
+  'Upload-Concat',
+  'X-HTTP-Method-Override',
+  'X-Requested-With',
+];
+
 /** The extra headers of an answer to a CORS preflight. */
-export function preflightHeaders(allowedMethods: string): Record<string, string> {
+export function preflightHeaders(allowedMethods: string, cors: CorsOptions): Record<string, string> {
   return {
     'Access-Control-Allow-Methods': allowedMethods,
-    'Access-Control-Allow-Headers':
-      'Authorization, Content-Type, Tus-Resumable, Upload-Offset, Upload-Length, Upload-Metadata, Upload-Defer-Length, Upload-Checksum, Upload-Concat, X-HTTP-Method-Override, X-Requested-With',
-    'Access-Control-Max-Age': '86400',
+    'Access-Control-Allow-Headers': [...ALLOWED_HEADERS, ...(cors.allowedHeaders ?? [])].join(', '),
+    'Access-Control-Max-Age': String(cors.maxAgeSeconds ?? 86_400),
   };
 }

@@ -1,4 +1,5 @@
 import { type InterruptReason, RequestBody, readHead, replay } from '../body.js';
+import type { PatchEndReason } from '../diagnostics.js';
 import { TusError } from '../errors.js';
 import type { TusRequest, TusResponse } from '../http.js';
 import { PATCH_CONTENT_TYPE, httpDate, parseNonNegativeInteger } from '../http.js';
@@ -23,11 +24,14 @@ export async function handlePatch<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>, 
   const onClientGone = () => interrupt('aborted');
   if (request.signal?.aborted) onClientGone();
   request.signal?.addEventListener('abort', onClientGone, { once: true });
-  const untrack = tus.trackWriter(interrupt);
+  const untrack = tus.trackWriter(id, interrupt);
+  const ending = tus.diagnostics.wants('tuskit:patch:end') ? { started: performance.now(), from: -1 } : undefined;
+  let response: TusResponse | undefined;
   try {
-    return await tus.withLock(id, () => interrupt('takeover'), async () => {
+    response = await tus.withLock(id, () => interrupt('takeover'), async () => {
       const upload = await tus.liveUpload(id);
       const offset = checkPatchHeaders(request, upload);
+      if (ending) ending.from = offset;
       body = new RequestBody(request.body ?? noBody(), {
         limit: upload.size - offset,
         idleTimeoutMs: tus.options.idleTimeoutMs ?? 60_000,
@@ -37,12 +41,39 @@ export async function handlePatch<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>, 
       if (interrupted) body.interrupt(interrupted);
       return writeBody(tus, request, upload, offset, body);
     });
+    return response;
   } catch (error) {
-    return { ...tus.errorResponse(error), ...(body && { closeConnection: !body.complete }) };
+    response = { ...tus.errorResponse(error), ...(body && { closeConnection: !body.complete }) };
+    return response;
   } finally {
     untrack();
     request.signal?.removeEventListener('abort', onClientGone);
+    if (ending && ending.from >= 0) publishPatchEnd(tus, id, body, response, ending);
   }
+}
+
+/** `tuskit:patch:end`: why the PATCH stopped and what it stored. */
+function publishPatchEnd<Ctx>(
+  tus: Tus<Ctx>,
+  id: string,
+  body: RequestBody | undefined,
+  response: TusResponse | undefined,
+  ending: { started: number; from: number },
+): void {
+  const stored = parseNonNegativeInteger(response?.headers['Upload-Offset']);
+  const offset = stored ?? ending.from;
+  const reason: PatchEndReason =
+    body?.interrupted
+      ? body.interrupted === 'error'
+        ? 'aborted'
+        : body.interrupted
+      : body?.overflowed
+        ? 'overflow'
+        : response?.status === 204 && body?.complete
+          ? 'complete'
+          : 'refused';
+  const durationMs = performance.now() - ending.started;
+  tus.diagnostics.publish('tuskit:patch:end', { id, reason, offset, bytes: offset - ending.from, durationMs });
 }
 
 /** The header checks of a PATCH, in the spec's order; returns the client's offset. */
@@ -78,9 +109,14 @@ async function writeBody<Ctx>(
   const newOffset = await tus.store.write(upload.id, offset, source, loaded);
   const written = { ...upload, offset: newOffset, lastWriteAt: newOffset > offset ? new Date() : upload.lastWriteAt };
   await tus.notify('onProgress', { upload: written, offset: newOffset, context: request.context });
-  if (newOffset === upload.size && !upload.finalized) await tus.complete(written, request.context);
+  const finished = newOffset === upload.size && !upload.finalized ? await tus.complete(written, request.context) : undefined;
   if (body.overflowed) throw new TusError('length_exceeded');
-  return { status: 204, headers: patchHeaders(tus, written, newOffset), closeConnection: !body.complete };
+  const headers = patchHeaders(tus, written, newOffset);
+  if (body.interrupted === 'stopped' && !finished) {
+    return { ...tus.errorResponse(new TusError('upload_stopped'), headers), closeConnection: !body.complete };
+  }
+  const response: TusResponse = { status: 204, headers, closeConnection: !body.complete };
+  return finished ? tus.finishResponse(written, finished, request.context, response) : response;
 }
 
 function patchHeaders<Ctx>(tus: Tus<Ctx>, upload: UploadInfo, offset: number): Record<string, string> {
@@ -112,6 +148,9 @@ async function validateFirstChunk<Ctx>(
   const { accepted, format: detected } = await checkContent(head, rule);
   if (!accepted) {
     await tus.store.remove(upload.id);
+    if (tus.diagnostics.wants('tuskit:upload:rejected')) {
+      tus.diagnostics.publish('tuskit:upload:rejected', { id: upload.id, mime: detected?.mime, upload });
+    }
     await tus.notify('onMediaRejected', { upload, detected, context: request.context });
     const what = detected ? `${detected.mime} (${detected.ext})` : 'of no known format';
     throw new TusError('unsupported_media_type', `The first chunk is ${what}, not an accepted format.`);
@@ -132,10 +171,15 @@ function progressReporter<Ctx>(
   offset: number,
   context: Ctx,
 ): ((bytesRead: number) => void) | undefined {
-  if (!tus.options.hooks?.onProgress) return undefined;
+  const publishing = tus.diagnostics.wants('tuskit:upload:progress');
+  if (!tus.options.hooks?.onProgress && !publishing) return undefined;
   const interval = tus.options.progressIntervalMs ?? 1000;
   let last = Date.now();
   return (bytesRead) => {
+    if (publishing) {
+      tus.diagnostics.publish('tuskit:upload:progress', { id: upload.id, offset: offset + bytesRead, bytes: bytesRead, size: upload.size });
+    }
+    if (!tus.options.hooks?.onProgress) return;
     const now = Date.now();
     if (now - last < interval) return;
     last = now;

@@ -19,12 +19,19 @@ export async function handlePost<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>): 
     throw new TusError('invalid_metadata');
   }
   const withUpload = carriesUpload(request);
-  const created = await tus.createUpload({ size, metadata, origin: tus.originFor(request.header) });
+  const changes = await tus.options.hooks?.onBeforeCreate?.({ size, metadata, context: request.context });
+  const created = await tus.createUpload({
+    size,
+    metadata: changes?.metadata ?? metadata,
+    ...(changes?.id !== undefined && { id: changes.id }),
+    origin: tus.originFor(request.header),
+  });
   const headers = { Location: created.url, 'Upload-Expires': created.headers['Upload-Expires'] };
   if (!withUpload) return { status: 201, headers };
   const written = await handlePatch(tus, asFirstPatch(request), created.id);
-  if (written.status !== 204) return written;
-  return { ...written, status: 201, headers: { ...headers, ...written.headers } };
+  if (written.status >= 400) return written;
+  // 204 is the PATCH's own success; another status is what `onBeforeFinish` chose.
+  return { ...written, status: written.status === 204 ? 201 : written.status, headers: { ...headers, ...written.headers } };
 }
 
 /**

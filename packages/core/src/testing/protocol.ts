@@ -1,5 +1,7 @@
 import { describe } from 'vitest';
 import { concurrencyCases } from './protocol/concurrency.js';
+import { corsCases } from './protocol/cors.js';
+import { hookCases } from './protocol/hooks.js';
 import type { ProtocolSuiteOptions } from './protocol/harness.js';
 import { patchCases } from './protocol/patch.js';
 import { lifecycleCases, requestCases, unofferedCases } from './protocol/requests.js';
@@ -25,5 +27,7 @@ export function describeTusProtocol(options: ProtocolSuiteOptions): void {
     describe('extensions not offered', () => unofferedCases(options));
     describe('PATCH', () => patchCases(options));
     describe('concurrency and interruptions', () => concurrencyCases(options));
+    describe('CORS and proxies', () => corsCases(options));
+    describe('hooks that steer', () => hookCases(options));
   });
 }
