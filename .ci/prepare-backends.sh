@@ -11,7 +11,7 @@
 # 4. builds FROM-scratch images from .ci/images/*/Dockerfile,
 # 5. exports TUSKIT_MINIO_IMAGE, TUSKIT_FAKE_GCS_IMAGE,
 #    TUSKIT_CONTAINER_NETWORK=host, TESTCONTAINERS_RYUK_DISABLED=true,
-#    TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1 and TUSKIT_REQUIRE_DOCKER=1.
+#    and TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1.
 #
 # Every step is skipped when its result already exists, so a warm rerun takes
 # well under a second. Knobs: TUSKIT_CACHE_DIR (default /var/cache/tuskit),
@@ -176,7 +176,6 @@ _tuskit_prepare_backends() {
   # Inside a container testcontainers would look for the (absent) bridge
   # network's gateway to find the Docker host.
   export TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1
-  export TUSKIT_REQUIRE_DOCKER=1
   _tuskit_log "ready in $((SECONDS - started))s: $minio_tag, $gcs_tag"
 }
 

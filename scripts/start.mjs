@@ -33,12 +33,10 @@ function isStale(dir) {
   return built === 0 || BUILD_INPUTS.some((input) => newest(join(dir, input)) > built);
 }
 
-ensureInstalled();
-const stale = builtPackages().filter(isStale);
-if (stale.length > 0) {
-  console.error(`[start] building the workspace (${stale.length} package(s) missing or stale dist)`);
-  buildAll();
-}
+ensureInstalled({ label: '[start] ' });
+// Only the server and the packages it depends on; bench and the test-only packages are not built here.
+if (builtPackages().some(isStale)) buildAll({ filter: '@tuskit/example-server', label: '[start] ' });
+console.error('[start] starting the reference server');
 
 const server = spawn(process.execPath, [SERVER], { cwd: ROOT, stdio: 'inherit' });
 const forward = (signal) => server.kill(signal);

@@ -14,6 +14,20 @@ export function run(command, args, options = {}) {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
+/**
+ * Runs a step with its output held back: one progress line before it, the whole output only when it fails
+ * (a native module compiling from source prints hundreds of lines).
+ */
+export function step(label, command, args) {
+  console.error(label);
+  const result = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (result.error) throw result.error;
+  if (result.status === 0) return;
+  process.stderr.write(result.stdout + result.stderr);
+  console.error(`failed: ${[command, ...args].join(' ')} (exit code ${result.status})`);
+  process.exit(result.status ?? 1);
+}
+
 /** The pnpm to use: the pinned version on PATH, else the same version through npx. */
 export function pnpm() {
   const found = spawnSync('pnpm', ['--version'], { encoding: 'utf8' });
@@ -21,10 +35,10 @@ export function pnpm() {
   return ['npx', ['--yes', `pnpm@${PNPM_VERSION}`]];
 }
 
-/** Runs pnpm with arguments in the repository root. */
-export function runPnpm(args) {
+/** Runs pnpm with arguments in the repository root as a quiet {@link step}. */
+export function pnpmStep(label, args) {
   const [command, prefix] = pnpm();
-  run(command, [...prefix, ...args]);
+  step(label, command, [...prefix, ...args]);
 }
 
 function mtime(path) {
@@ -32,13 +46,18 @@ function mtime(path) {
 }
 
 /** Installs dependencies when node_modules is missing or older than the lockfile. */
-export function ensureInstalled({ force = false } = {}) {
+export function ensureInstalled({ force = false, label = '' } = {}) {
   const marker = join(ROOT, 'node_modules', '.modules.yaml');
   if (!force && mtime(marker) >= mtime(join(ROOT, 'pnpm-lock.yaml'))) return;
-  runPnpm(['install', '--frozen-lockfile']);
+  pnpmStep(`${label}installing dependencies (pnpm install --frozen-lockfile)`, ['install', '--frozen-lockfile']);
 }
 
-/** Builds every package (tsup is incremental enough to rerun each time). */
-export function buildAll() {
-  runPnpm(['-r', '--workspace-concurrency=1', 'build']);
+/** Builds every package, or only `filter` and what it depends on (tsup is incremental enough to rerun). */
+export function buildAll({ filter, label = '' } = {}) {
+  const scope = filter ? ['--filter', `${filter}...`] : ['-r'];
+  pnpmStep(`${label}building ${filter ? `${filter} and its dependencies` : 'every package'}`, [
+    ...scope,
+    '--workspace-concurrency=1',
+    'build',
+  ]);
 }

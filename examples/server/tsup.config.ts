@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', main: 'src/main.ts' },
+  // The probe's worker is loaded by its file name (probe.ts), next to the entries that use it.
+  entry: { index: 'src/index.ts', main: 'src/main.ts', 'probe-worker': 'src/probe-worker.ts' },
   format: ['esm'],
   dts: { entry: { index: 'src/index.ts' } },
   clean: true,

@@ -1,21 +1,23 @@
-import type { CreatedUpload, CreateUploadInput } from '@tuskit/core';
+import type { CreatedUpload, CreateUploadInput, DataStore } from '@tuskit/core';
 import { v7 as uuidv7 } from 'uuid';
 import type { AssetRecord, Catalog, ProjectRecord } from './db.js';
 import type { DownloadLinks } from './downloads.js';
 import { ApiError } from './errors.js';
+import { readMediaFields, type AssetMediaFields } from './media-fields.js';
 import type { AssetFilter, AssetInput, ProjectInput } from './validation.js';
 
 /** The asset as the API shows it. */
-export type AssetJson = Omit<AssetRecord, 'upload_length'> & {
-  upload_url: string | null;
-  download_url: string | null;
-};
+export type AssetJson = Omit<AssetRecord, 'upload_length' | 'media_details'> &
+  AssetMediaFields & {
+    upload_url: string | null;
+    download_url: string | null;
+  };
 
 /** The part of the TUS engine the service uses (whatever the framework's context type). */
 export interface UploadAllocator {
   createUpload(input: CreateUploadInput): Promise<CreatedUpload>;
   urlFor(id: string, origin?: string): string;
-  readonly store: { remove(id: string): Promise<void> };
+  readonly store: Pick<DataStore, 'open'>;
 }
 
 /** Options of {@link AssetService}. */
@@ -70,11 +72,12 @@ export class AssetService {
       error_message: null,
       created_at: created.upload.createdAt.toISOString(),
       upload_length: input.sizeBytes,
+      media_details: null,
     };
     try {
       catalog.insertAsset(asset);
     } catch (error) {
-      await uploads.store.remove(id);
+      await (await uploads.store.open(id))?.remove();
       throw error;
     }
     return { asset: await this.view(asset), headers: created.headers };
@@ -98,10 +101,11 @@ export class AssetService {
   }
 
   async view(asset: AssetRecord): Promise<AssetJson> {
-    const { upload_length: _, ...fields } = asset;
+    const { upload_length: _, media_details, ...fields } = asset;
     const { uploads, links, origin } = this.#options;
     return {
       ...fields,
+      ...readMediaFields(media_details),
       upload_url: asset.state === 'pending_upload' ? uploads.urlFor(asset.id, origin()) : null,
       download_url: asset.state === 'ready' ? await links.urlFor(asset, origin()) : null,
     };

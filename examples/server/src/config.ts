@@ -71,6 +71,10 @@ export interface ServerOptions {
   redisLockPrefix?: string;
   /** `REDIS_LOCK_TTL_SECONDS`: how long the lock of a killed instance outlives it. Default 10. */
   redisLockTtlSeconds?: number;
+  /** `PROBE_TIME_LIMIT_MS`: time the probe of one file may spend parsing before the asset fails `probe_timeout`. Default 30000. */
+  probeTimeLimitMs?: number;
+  /** `PROBE_MEMORY_LIMIT_MB`: heap of the probe's worker thread; a probe over it fails `probe_failed`. Default 64. */
+  probeMemoryLimitMb?: number;
   /** `LOG_LEVEL` of the default logger: `fatal`, `error`, `warn`, `info`, `debug` or `trace`. Default `info`. */
   logLevel?: Level;
   /** Default: JSON lines on standard output ({@link jsonLogger} at `logLevel`). */
@@ -120,6 +124,8 @@ const DEFAULTS = {
   maxConnections: 1000,
   maxConnectionsPerAddress: 64,
   redisLockTtlSeconds: 10,
+  probeTimeLimitMs: 30_000,
+  probeMemoryLimitMb: 64,
   logLevel: 'info',
   corsOrigins: '*',
 } as const;
@@ -147,6 +153,8 @@ export function resolveOptions(options: ServerOptions): ResolvedServerOptions {
   checkInteger('REAP_INTERVAL_SECONDS', resolved.reapIntervalSeconds, 1, 2_147_483);
   checkInteger('PATCH_IDLE_TIMEOUT_SECONDS', resolved.patchIdleTimeoutSeconds, 1, 2_147_483);
   checkInteger('REDIS_LOCK_TTL_SECONDS', resolved.redisLockTtlSeconds, 1, 2_147_483);
+  checkInteger('PROBE_TIME_LIMIT_MS', resolved.probeTimeLimitMs, 1, 2_147_483_647);
+  checkInteger('PROBE_MEMORY_LIMIT_MB', resolved.probeMemoryLimitMb, 16, 65_536);
   checkInteger('HEADERS_TIMEOUT_SECONDS', resolved.headersTimeoutSeconds, 1, 2_147_483);
   checkInteger('REQUEST_BODY_TIMEOUT_SECONDS', resolved.requestBodyTimeoutSeconds, 1, 2_147_483);
   checkInteger('KEEP_ALIVE_TIMEOUT_SECONDS', resolved.keepAliveTimeoutSeconds, 1, 2_147_483);
@@ -198,6 +206,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): ServerOptions {
     redisUrl: text('REDIS_URL'),
     redisLockPrefix: text('REDIS_LOCK_PREFIX'),
     redisLockTtlSeconds: integer('REDIS_LOCK_TTL_SECONDS'),
+    probeTimeLimitMs: integer('PROBE_TIME_LIMIT_MS'),
+    probeMemoryLimitMb: integer('PROBE_MEMORY_LIMIT_MB'),
     logLevel: text('LOG_LEVEL') as Level | undefined,
     corsOrigins: corsOriginsFrom(text('CORS_ORIGINS')),
     metricsKey: text('METRICS_KEY'),

@@ -25,6 +25,8 @@ export interface AssetRecord {
   error_message: string | null;
   created_at: string;
   upload_length: number;
+  /** The stream fields the probe found (JSON of `AssetMediaFields`); `null` until measured. */
+  media_details: string | null;
 }
 
 /** Columns a state transition may change. */
@@ -53,6 +55,7 @@ const MIGRATIONS = [
    );
    CREATE INDEX assets_by_state ON assets (state, created_at);
    CREATE INDEX assets_by_project ON assets (project_id, created_at);`,
+  `ALTER TABLE assets ADD COLUMN media_details TEXT;`,
 ];
 
 /**

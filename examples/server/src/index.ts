@@ -3,6 +3,9 @@ export { optionsFromEnv, resolveOptions, ConfigError, type Framework, type Serve
 export { jsonLogger, type Logger, type JsonLoggerOptions, type RequestLine } from './logging.js';
 export type { CorsOrigins } from './cors.js';
 export { createStoreFromEnv, type StoreKind, type StoreFactoryContext } from './store.js';
-export { measureDuration, formatDuration, type MeasureOptions } from './duration.js';
+export { formatDuration } from './duration.js';
+export { probeMedia, type ProbeOptions, type ProbeOutcome, type ProbeErrorCode } from './probe.js';
+export type { MediaDetails, AudioDetails, VideoDetails } from './media-analysis.js';
+export type { AssetMediaFields } from './media-fields.js';
 export { parseRange, type RangeAnswer } from './ranges.js';
 export type { AssetJson } from './assets.js';

@@ -20,6 +20,13 @@ export class ObjectReadError extends Error {
   override readonly name = 'ObjectReadError';
 }
 
+/** Bytes at any position of an object; {@link ObjectCursor} reads them from a store. */
+export interface RandomAccessReader {
+  /** Fills `target` from `position`; fewer bytes only at the end of the object. */
+  read(target: Uint8Array, position: number): Promise<number>;
+  close(): void;
+}
+
 /**
  * Reads a stored object at any position through `store.read(id, range)`:
  * forward reads share one open stream, and so do seeks back into the last
@@ -34,7 +41,7 @@ export class ObjectReadError extends Error {
  * cursor.close();
  * ```
  */
-export class ObjectCursor {
+export class ObjectCursor implements RandomAccessReader {
   readonly #store: ReadableStore;
   readonly #id: string;
   readonly #size: number;
@@ -142,9 +149,9 @@ export class ObjectCursor {
 }
 
 /**
- * A random-access strtok3 tokenizer over an {@link ObjectCursor}, so that
- * `music-metadata` parses objects of any store the way it parses a local
- * file.
+ * A random-access strtok3 tokenizer over a {@link RandomAccessReader}, so
+ * that `music-metadata` parses objects of any store the way it parses a
+ * local file.
  *
  * @example
  * ```ts
@@ -154,9 +161,9 @@ export class ObjectCursor {
  */
 export class ObjectTokenizer extends AbstractTokenizer {
   readonly fileInfo: IRandomAccessFileInfo;
-  readonly #cursor: ObjectCursor;
+  readonly #cursor: RandomAccessReader;
 
-  constructor(cursor: ObjectCursor, fileInfo: IRandomAccessFileInfo) {
+  constructor(cursor: RandomAccessReader, fileInfo: IRandomAccessFileInfo) {
     super();
     this.#cursor = cursor;
     this.fileInfo = fileInfo;

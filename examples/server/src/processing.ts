@@ -1,8 +1,10 @@
 import { isReadableStore, type DataStore } from '@tuskit/core';
 import type { Logger } from './config.js';
 import type { Catalog } from './db.js';
-import { measureDuration } from './duration.js';
+import { formatDuration } from './duration.js';
+import { assetMediaFields } from './media-fields.js';
 import { ObjectReadError } from './object-tokenizer.js';
+import { probeMedia, type ProbeOutcome } from './probe.js';
 
 /** Options of {@link ProcessingQueue}. */
 export interface ProcessingOptions {
@@ -11,12 +13,17 @@ export interface ProcessingOptions {
   logger: Logger;
   /** How many assets are measured at once. Default 2. */
   concurrency?: number;
+  /** Time a probe may spend parsing one file, in ms (`PROBE_TIME_LIMIT_MS`). Default 30 000. */
+  probeTimeLimitMs?: number;
+  /** Heap of a probe's worker, in MiB (`PROBE_MEMORY_LIMIT_MB`). Default 64. */
+  probeMemoryLimitMb?: number;
 }
 
 /**
- * Measures the assets whose upload is complete, in the background: each
- * asset goes from `processing` to `ready` with its duration, or to `failed`
- * with `duration_unavailable`. An asset whose object could not be read (a
+ * Measures the assets whose upload is complete, in the background, each in a
+ * worker thread ({@link probeMedia}): an asset goes from `processing` to
+ * `ready` with its duration and stream details, or to `failed` with
+ * `duration_unavailable`, `probe_failed` or `probe_timeout`. An asset whose object could not be read (a
  * store outage, a shutdown) stays `processing` and is measured again at the
  * next start.
  *
@@ -81,21 +88,23 @@ export class ProcessingQueue {
     const asset = catalog.findAsset(id);
     if (asset?.state !== 'processing') return;
     try {
-      const duration = isReadableStore(store)
-        ? await measureDuration(store, id, {
+      const outcome: ProbeOutcome = isReadableStore(store)
+        ? await probeMedia(store, id, {
             size: asset.upload_length,
             contentType: asset.content_type,
             signal: this.#stop.signal,
+            timeLimitMs: this.#options.probeTimeLimitMs,
+            memoryLimitMb: this.#options.probeMemoryLimitMb,
           })
-        : undefined;
-      if (duration !== undefined) {
-        catalog.transition(id, 'processing', { state: 'ready', duration_seconds: duration });
+        : { ok: false, code: 'duration_unavailable', message: 'This store cannot be read back, so nothing is measured.' };
+      if (outcome.ok) {
+        const duration = formatDuration(outcome.details.duration) as string;
+        catalog.transition(id, 'processing', { state: 'ready', duration_seconds: duration, ...assetMediaFields(outcome.details) });
         logger.info(`asset ${id} ready: ${asset.content_type}, ${duration} s`);
         return;
       }
-      const message = `Could not measure the duration of this ${asset.content_type ?? 'media'} file.`;
-      catalog.transition(id, 'processing', { state: 'failed', error_code: 'duration_unavailable', error_message: message });
-      logger.info(`asset ${id} failed: duration_unavailable`);
+      catalog.transition(id, 'processing', { state: 'failed', error_code: outcome.code, error_message: outcome.message });
+      logger.info(`asset ${id} failed: ${outcome.code}`);
     } catch (error) {
       if (!(error instanceof ObjectReadError)) throw error;
       if (!this.#stop.signal.aborted) logger.error(`asset ${id} stays processing until the next start`, error);

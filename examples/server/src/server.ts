@@ -69,7 +69,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const store = config.store ?? (await createStoreFromEnv({ env: process.env, dataDir: config.dataDir }));
   const links = new DownloadLinks(store, await loadDownloadSecret(config.dataDir), logger);
   const catalog = openCatalog(join(config.dataDir, 'api.sqlite'));
-  const processing = new ProcessingQueue({ catalog, store, logger });
+  const processing = new ProcessingQueue({
+    catalog,
+    store,
+    logger,
+    probeTimeLimitMs: config.probeTimeLimitMs,
+    probeMemoryLimitMb: config.probeMemoryLimitMb,
+  });
   const locks = createUploadLocks(config);
   const hooks = assetLifecycle({ catalog, processing, logger });
   const tus = createEngine(config, { store, locker: locks.locker, isAuthorized, hooks });

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
+import { TOOLS, describeWithTool } from '@tuskit/testkit';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from './support/assertions.js';
-import { chromiumMissing, isCI, launchChromium, UploadPageDriver, type UploadPageOptions } from './support/browser.js';
+import { chromiumAvailability, launchChromium, UploadPageDriver, type UploadPageOptions } from './support/browser.js';
 import { FIXTURES_DIR } from './support/media.js';
 import { download, FRAMEWORK_NAMES, suiteServer } from './support/server.js';
 
@@ -42,17 +43,13 @@ describe.each(FRAMEWORK_NAMES)('the upload page on %s', (framework) => {
   });
 });
 
-const missing = chromiumMissing();
-if (missing && !isCI()) console.warn(`Skipping the Chromium tests of the upload page: ${missing}.`);
-
 // The page is the same whatever the framework (both serve it through the shared API): one run suffices.
-describe.skipIf(missing !== undefined && !isCI())('the upload page in Chromium', () => {
+describeWithTool(TOOLS.chromium, chromiumAvailability(), 'the upload page in Chromium', () => {
   const t = suiteServer('express');
   let browser: Browser | undefined;
   const open: UploadPageDriver[] = [];
 
   beforeAll(async () => {
-    if (missing) throw new Error(`${missing}; CI installs it in .ci/prepare-clients.sh`);
     browser = await launchChromium();
   });
   afterEach(async () => {

@@ -2,7 +2,8 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { TOOLS, commandAvailability, describeWithTool } from '@tuskit/testkit';
+import { expect, it } from 'vitest';
 import { expectReadyAsset } from './support/assertions.js';
 import { FIXTURES_DIR, fixtureCases, type MediaCase } from './support/media.js';
 import { CLIENT_MATRIX, describeOnServers } from './support/server.js';
@@ -10,13 +11,14 @@ import { CLIENT_MATRIX, describeOnServers } from './support/server.js';
 const run = promisify(execFile);
 const CURL_SCRIPT = fileURLToPath(new URL('./clients/curl-upload.sh', import.meta.url));
 const TUSPY_SCRIPT = fileURLToPath(new URL('./clients/tuspy_upload.py', import.meta.url));
-const REQUIREMENTS = fileURLToPath(new URL('../requirements-e2e.txt', import.meta.url));
+/** `npm test` points this at a virtualenv of its cache when the system's python3 lacks tuspy. */
+const PYTHON = process.env.TUSKIT_PYTHON ?? 'python3';
 const [m4a, mp3, ogg, wav, mp4, webm] = fixtureCases() as [MediaCase, MediaCase, MediaCase, MediaCase, MediaCase, MediaCase];
 const pathOf = (media: MediaCase) => `${FIXTURES_DIR}/media/${media.name}`;
 
 // Every case on Express over fs, S3 (MinIO) and GCS (fake-gcs-server), and on Koa over fs (see CLIENT_MATRIX).
 describeOnServers(CLIENT_MATRIX, 'real clients against the API', (t) => {
-  describe('curl, the raw shell loop', () => {
+  describeWithTool(TOOLS.curl, commandAvailability('curl', ['--version']), 'curl, the raw shell loop', () => {
     const curlUpload = async (media: MediaCase, chunk: number, extra: { url?: string; maxChunks?: number } = {}) => {
       const env: NodeJS.ProcessEnv = { ...process.env, API: t.server.url, API_KEY: t.server.apiKey, PROJECT_ID: t.project.id };
       if (extra.maxChunks !== undefined) env.MAX_CHUNKS = String(extra.maxChunks);
@@ -45,15 +47,10 @@ describeOnServers(CLIENT_MATRIX, 'real clients against the API', (t) => {
     });
   });
 
-  describe('tuspy, the Python client', () => {
-    beforeAll(async () => {
-      const missing = await run('python3', ['-c', 'import tusclient']).then(() => false, () => true);
-      if (missing) throw new Error(`tuspy is not installed: python3 -m pip install -r ${REQUIREMENTS}`);
-    });
-
+  describeWithTool(TOOLS.tuspy, commandAvailability(PYTHON, ['-c', 'import tusclient']), 'tuspy, the Python client', () => {
     const tuspyUpload = async (media: MediaCase, url: string, chunk: number, stopAt?: number) => {
       const args = [TUSPY_SCRIPT, t.server.apiKey, url, pathOf(media), String(chunk), ...(stopAt ? [String(stopAt)] : [])];
-      const { stdout } = await run('python3', args);
+      const { stdout } = await run(PYTHON, args);
       const [start, end] = stdout.trim().split('\n').map((line) => Number(line.split(' ')[1]));
       return { start, end };
     };

@@ -2,10 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
+import { TOOLS, describeWithTool } from '@tuskit/testkit';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from './support/assertions.js';
-import { chromiumMissing, isCI, launchChromium } from './support/browser.js';
+import { chromiumAvailability, launchChromium } from './support/browser.js';
 import { FIXTURES_DIR } from './support/media.js';
 import { download, FRAMEWORK_NAMES, suiteServer } from './support/server.js';
 
@@ -56,9 +57,6 @@ describe.each(FRAMEWORK_NAMES)('CORS on the REST API on %s', (framework) => {
   });
 });
 
-const missing = chromiumMissing();
-if (missing && !isCI()) console.warn(`Skipping the cross-origin Chromium test: ${missing}.`);
-
 /** Serves one HTML page and tus-js-client's browser build: "the host's own web app" on an origin of its own. */
 async function servePage(): Promise<{ origin: string; server: Server }> {
   const tusBuild = await readFile(createRequire(import.meta.url).resolve('tus-js-client/dist/tus.min.js'));
@@ -95,12 +93,11 @@ async function createAndUpload({ api, key, bytes }: { api: string; key: string; 
   return { id: asset.id, location };
 }
 
-describe.skipIf(missing !== undefined && !isCI())('the browser flow from another origin, in Chromium', () => {
+describeWithTool(TOOLS.chromium, chromiumAvailability(), 'the browser flow from another origin, in Chromium', () => {
   let page: { origin: string; server: Server } | undefined;
   let browser: Browser | undefined;
   // Before the suite server's own hook, which reads the origin list.
   beforeAll(async () => {
-    if (missing) throw new Error(`${missing}; CI installs it in .ci/prepare-clients.sh`);
     page = await servePage();
     browser = await launchChromium();
   });

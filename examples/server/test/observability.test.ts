@@ -91,7 +91,7 @@ describe('store errors in /metrics', () => {
 
   it('counts a store failure', async () => {
     const store = new MemoryStore();
-    store.get = async () => {
+    store.open = async () => {
       throw new Error('backend down');
     };
     server = await startTestServer('express', { store });

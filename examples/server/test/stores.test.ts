@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { ListMultipartUploadsCommand, ListPartsCommand } from '@aws-sdk/client-s3';
-import type { DataStore, ReadableStore } from '@tuskit/core';
+import type { DataStore, ReadableStore, UploadHandle } from '@tuskit/core';
 import { GcsStore } from '@tuskit/store-gcs';
 import type { S3Store } from '@tuskit/store-s3';
 import { describeWithDocker } from '@tuskit/testkit';
@@ -30,9 +30,15 @@ let nextId = 0;
 /** Creates upload `id` of `size` bytes in the store and writes `bytes` from offset 0. */
 async function created(store: DataStore, size: number, bytes: Buffer): Promise<string> {
   const id = `upload-${nextId++}`;
-  await store.create({ id, size, metadata: {}, createdAt: new Date() });
-  expect(await store.write(id, 0, Readable.from([bytes]))).toBe(bytes.length);
+  const upload = await store.create({ id, size, metadata: {}, createdAt: new Date() });
+  expect(await upload.write(0, Readable.from([bytes]))).toBe(bytes.length);
   return id;
+}
+
+async function opened(store: DataStore, id: string): Promise<UploadHandle> {
+  const upload = await store.open(id);
+  if (!upload) throw new Error(`no upload ${id}`);
+  return upload;
 }
 
 async function readAll(store: ReadableStore, id: string): Promise<Buffer> {
@@ -54,8 +60,9 @@ describeWithDocker(docker, 'STORE=s3 on MinIO', () => {
     const { Parts = [] } = await s3.client.send(new ListPartsCommand({ Bucket: s3.bucket, Key: upload?.Key, UploadId: upload?.UploadId }));
     expect(Parts.map((part) => part.Size)).toEqual([5 * MiB]);
 
-    expect(await s3.write(id, 5.5 * MiB, Readable.from([bytes.subarray(5.5 * MiB)]))).toBe(bytes.length);
-    await s3.finalize(id);
+    const rest = await opened(s3, id);
+    expect(await rest.write(5.5 * MiB, Readable.from([bytes.subarray(5.5 * MiB)]))).toBe(bytes.length);
+    await rest.finalize();
     expect(sha256(await readAll(s3, id))).toBe(sha256(bytes));
   });
 });
@@ -75,7 +82,7 @@ describeWithDocker(docker, 'STORE=gcs on fake-gcs-server', () => {
     const { store } = await storeUnderTest('gcs', dataDir, { STORAGE_EMULATOR_HOST: value });
     const bytes = Buffer.alloc(300_000, 3);
     const id = await created(store, bytes.length, bytes);
-    await store.finalize(id);
+    await (await opened(store, id)).finalize();
     expect(sha256(await readAll(store as DataStore & ReadableStore, id))).toBe(sha256(bytes));
   });
 

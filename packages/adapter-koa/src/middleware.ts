@@ -36,7 +36,22 @@ export function tusKoa(tus: Tus<Context>, options: TusKoaOptions = {}): Middlewa
     const path = requestPath(ctx.originalUrl)?.split('?')[0];
     if (path === undefined || !tus.handles(path)) return next();
     ctx.respond = false;
+    ctx.onerror = keepDisconnectsFromApp(ctx.onerror);
     await handleNodeRequest(tus, ctx.req, ctx.res, ctx, { path, parsedBody: () => parsedBody(ctx) });
+  };
+}
+
+/** Error codes of a client that went away: a reset, or a body cut short (Node's parser: `HPE_*`). */
+const DISCONNECT_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+// Koa watches every response and hands errors of its connection to `app.onerror`, which prints a stack trace
+// ("Parse Error … socketOnEnd" for each PATCH a client drops). The core already handled those: it kept the
+// bytes that arrived and released the lock. Every other error still goes the usual way.
+function keepDisconnectsFromApp(onerror: Context['onerror']): Context['onerror'] {
+  return function (this: Context, error: Error) {
+    const code = (error as NodeJS.ErrnoException | null | undefined)?.code;
+    if (code !== undefined && (DISCONNECT_CODES.has(code) || code.startsWith('HPE_'))) return;
+    onerror.call(this, error);
   };
 }
 

@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import { createServer } from 'node:http';
+import { connect } from 'node:net';
 import { buffer } from 'node:stream/consumers';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
@@ -25,6 +27,8 @@ interface HostSetup {
   before?: Middleware[];
   tus?: Partial<TusOptions<Context>>;
   adapter?: TusKoaOptions;
+  /** Receives what reaches `app.onerror`. */
+  appErrors?: unknown[];
 }
 
 /** An existing Koa app embedding the middleware: auth, TUS, its own routes, then a catch-all. */
@@ -36,6 +40,7 @@ async function startHost(setup: HostSetup = {}): Promise<Host<Context>> {
     ...setup.tus,
   });
   const app = new Koa();
+  if (setup.appErrors) app.on('error', (error: unknown) => setup.appErrors!.push(error));
   for (const middleware of setup.before ?? []) app.use(middleware);
   app.use(async (ctx, next) => {
     if (ctx.get('authorization') === `Bearer ${API_KEY}`) ctx.state.user = { id: 'user-1' };
@@ -52,6 +57,7 @@ async function startHost(setup: HostSetup = {}): Promise<Host<Context>> {
   app.use(router.routes());
   app.use((ctx) => {
     if (ctx.path === '/health') ctx.body = 'ok';
+    if (ctx.path === '/boom') throw new Error('the app failed');
   });
   return { tus, origin: await serve(createServer(app.callback())), ...recorded };
 }
@@ -103,5 +109,29 @@ describe('mounted with app.use', () => {
     expect((await patch(created.url, 0, wavFile(1000))).status).toBe(204);
     expect((await send(created.url, 'HEAD', { authorization: 'Bearer wrong' })).status).toBe(401);
     expect(seen).toEqual(['PATCH 204', 'HEAD 401']);
+  });
+});
+
+describe('a client hanging up mid-PATCH', () => {
+  it('never reaches app.onerror: the core keeps its bytes, the app still hears of its own errors', async () => {
+    const appErrors: unknown[] = [];
+    const host = await startHost({ appErrors });
+    const data = wavFile(256 * 1024);
+    const created = await host.tus.createUpload({ size: data.length, origin: host.origin });
+    // A raw socket: the headers announce the whole body, a quarter of it follows, then the client hangs up.
+    const { pathname, port } = new URL(created.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.write(
+      `PATCH ${pathname} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${API_KEY}\r\nTus-Resumable: 1.0.0\r\n` +
+        `Upload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\nContent-Length: ${data.length}\r\n\r\n`,
+    );
+    socket.end(data.subarray(0, 64 * 1024));
+    socket.resume();
+    await once(socket, 'close');
+    const head = await send(created.url, 'HEAD');
+    expect(head.status).toBe(200);
+    expect(head.headers.get('upload-offset')).toBe(String(64 * 1024));
+    expect((await send(`${host.origin}/boom`, 'GET')).status).toBe(500);
+    expect(appErrors).toEqual([expect.objectContaining({ message: 'the app failed' })]);
   });
 });

@@ -23,6 +23,7 @@ export {
   isDownloadUrlStore,
   isClosableStore,
   type DataStore,
+  type UploadHandle,
   type UploadBody,
   type ClosableStore,
   type ListableStore,

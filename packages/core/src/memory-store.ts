@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { TusError } from './errors.js';
-import type { ByteRange, DataStore, ListableStore, ReadableStore } from './store.js';
+import type { ByteRange, DataStore, ListableStore, ReadableStore, UploadBody, UploadHandle } from './store.js';
 import type { NewUpload, StoredObject, UploadChanges, UploadInfo } from './upload.js';
 
 interface Entry {
@@ -21,57 +21,81 @@ interface Entry {
 export class MemoryStore implements DataStore, ListableStore, ReadableStore {
   readonly #uploads = new Map<string, Entry>();
 
-  async create(upload: NewUpload): Promise<UploadInfo> {
+  async create(upload: NewUpload): Promise<UploadHandle> {
     if (this.#uploads.has(upload.id)) throw new TusError('upload_exists');
     const info: UploadInfo = { ...upload, metadata: { ...upload.metadata }, offset: 0, finalized: false };
     this.#uploads.set(upload.id, { info, chunks: [] });
-    return { ...info };
+    return new MemoryUpload(this.#uploads, upload.id);
   }
 
-  async get(id: string): Promise<UploadInfo | undefined> {
+  async open(id: string): Promise<UploadHandle | undefined> {
+    return this.#uploads.has(id) ? new MemoryUpload(this.#uploads, id) : undefined;
+  }
+
+  async *list(): AsyncIterable<UploadInfo> {
+    for (const entry of [...this.#uploads.values()]) yield copyOf(entry.info);
+  }
+
+  async read(id: string, range?: ByteRange): Promise<Readable> {
     const entry = this.#uploads.get(id);
-    return entry && { ...entry.info };
+    if (!entry) throw new TusError('not_found');
+    const all = Buffer.concat(entry.chunks);
+    return Readable.from([range ? all.subarray(range.start, range.end + 1) : all]);
+  }
+}
+
+class MemoryUpload implements UploadHandle {
+  info: UploadInfo;
+  readonly #uploads: Map<string, Entry>;
+  readonly #id: string;
+
+  constructor(uploads: Map<string, Entry>, id: string) {
+    this.#uploads = uploads;
+    this.#id = id;
+    this.info = copyOf(this.#entry().info);
   }
 
-  async write(id: string, offset: number, body: AsyncIterable<Uint8Array>): Promise<number> {
-    const entry = this.#entry(id);
+  async write(offset: number, body: UploadBody): Promise<number> {
+    const entry = this.#entry();
     if (offset !== entry.info.offset) throw new TusError('offset_mismatch');
-    for await (const chunk of body) {
-      if (this.#uploads.get(id) !== entry) break;
-      entry.chunks.push(Buffer.from(chunk));
-      entry.info.offset += chunk.byteLength;
-      entry.info.lastWriteAt = new Date();
+    try {
+      for await (const chunk of body) {
+        if (this.#uploads.get(this.#id) !== entry) break;
+        entry.chunks.push(Buffer.from(chunk));
+        entry.info.offset += chunk.byteLength;
+        entry.info.lastWriteAt = new Date();
+      }
+    } finally {
+      this.info = copyOf(entry.info);
     }
     return entry.info.offset;
   }
 
-  async update(id: string, changes: UploadChanges): Promise<void> {
-    Object.assign(this.#entry(id).info, changes);
+  async update(changes: UploadChanges): Promise<void> {
+    const entry = this.#entry();
+    Object.assign(entry.info, changes);
+    this.info = copyOf(entry.info);
   }
 
-  async finalize(id: string): Promise<StoredObject> {
-    const entry = this.#entry(id);
+  async finalize(): Promise<StoredObject> {
+    const entry = this.#entry();
     entry.chunks = [Buffer.concat(entry.chunks)];
     entry.info.finalized = true;
-    return { location: `memory://${id}`, size: entry.info.offset };
+    this.info = copyOf(entry.info);
+    return { location: `memory://${this.#id}`, size: entry.info.offset };
   }
 
-  async remove(id: string): Promise<void> {
-    this.#uploads.delete(id);
+  async remove(): Promise<void> {
+    this.#uploads.delete(this.#id);
   }
 
-  async *list(): AsyncIterable<UploadInfo> {
-    for (const entry of [...this.#uploads.values()]) yield { ...entry.info };
-  }
-
-  async read(id: string, range?: ByteRange): Promise<Readable> {
-    const all = Buffer.concat(this.#entry(id).chunks);
-    return Readable.from([range ? all.subarray(range.start, range.end + 1) : all]);
-  }
-
-  #entry(id: string): Entry {
-    const entry = this.#uploads.get(id);
+  #entry(): Entry {
+    const entry = this.#uploads.get(this.#id);
     if (!entry) throw new TusError('not_found');
     return entry;
   }
+}
+
+function copyOf(info: UploadInfo): UploadInfo {
+  return { ...info, metadata: { ...info.metadata }, media: info.media && { ...info.media } };
 }

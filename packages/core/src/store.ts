@@ -2,40 +2,56 @@ import type { Readable } from 'node:stream';
 import type { NewUpload, StoredObject, UploadChanges, UploadInfo } from './upload.js';
 
 /**
- * The small interface every store implements. The core serializes calls per
- * upload through its locker, checks offsets before writing and turns any
- * interruption of the request body into a normal end of `body`, so a store
- * only has to persist every byte it consumes.
+ * The small interface every store implements: create an upload or open a
+ * known one. Both give an {@link UploadHandle}, which carries what the store
+ * loaded, so the calls that follow on the same upload need not load it again.
  *
  * Contract (checked by `describeStoreConformance` from `@tuskit/core/testing`):
  * - `create` throws `TusError('upload_exists')` for a known id.
- * - `get` resolves `undefined` for an unknown or removed upload.
- * - `write` throws `TusError('offset_mismatch')` when `offset` is not the
- *   stored offset, persists everything it consumed from `body` (also when
- *   `body` throws, in which case it rethrows after persisting) and resolves
- *   the new durable offset. When the core passes `loaded`, it is the very
- *   object `get(id)` returned under the same lock, with no other call for
- *   this id in between: a store may reuse what it loaded there rather than
- *   load the upload again.
- * - `remove` is idempotent and leaves nothing of the upload behind.
- * - `finalize` is idempotent and makes the complete object durable.
+ * - `open` resolves `undefined` for an unknown or removed upload.
  *
  * @example
  * ```ts
  * const store: DataStore = new MemoryStore();
- * await store.create({ id: 'a1', size: 1024, metadata: {}, createdAt: new Date() });
- * const offset = await store.write('a1', 0, [new Uint8Array(100)]);
+ * const upload = await store.create({ id: 'a1', size: 1024, metadata: {}, createdAt: new Date() });
+ * const offset = await upload.write(0, bodyOf([new Uint8Array(100)]));
  * ```
  */
 export interface DataStore {
   /** Largest upload this backend can hold, when smaller than the core's limit. */
   readonly maxSize?: number;
-  create(upload: NewUpload): Promise<UploadInfo>;
-  get(id: string): Promise<UploadInfo | undefined>;
-  write(id: string, offset: number, body: UploadBody, loaded?: UploadInfo): Promise<number>;
-  update(id: string, changes: UploadChanges): Promise<void>;
-  finalize(id: string): Promise<StoredObject>;
-  remove(id: string): Promise<void>;
+  create(upload: NewUpload): Promise<UploadHandle>;
+  open(id: string): Promise<UploadHandle | undefined>;
+}
+
+/**
+ * One upload as a store loaded it. The core uses a handle under the upload's
+ * lock, for the length of one request; the store may rely on nothing else
+ * changing the upload meanwhile, and keep what it loaded for the calls that
+ * follow.
+ *
+ * Contract (checked by `describeStoreConformance`):
+ * - `info` is a snapshot as of `open` or `create`, kept up to date by the
+ *   handle's own calls.
+ * - `write` throws `TusError('offset_mismatch')` when `offset` is not the
+ *   stored offset, persists everything it consumed from `body` (also when
+ *   `body` throws, in which case it rethrows after persisting) and resolves
+ *   the new durable offset.
+ * - `remove` is idempotent and leaves nothing of the upload behind.
+ * - `finalize` is idempotent and makes the complete object durable.
+ *
+ * @example
+ * ```ts
+ * const upload = await store.open(id);
+ * if (upload) await upload.write(upload.info.offset, body);
+ * ```
+ */
+export interface UploadHandle {
+  readonly info: UploadInfo;
+  write(offset: number, body: UploadBody): Promise<number>;
+  update(changes: UploadChanges): Promise<void>;
+  finalize(): Promise<StoredObject>;
+  remove(): Promise<void>;
 }
 
 /**

@@ -14,7 +14,7 @@ import { TUS_VERSION, headerReader, httpDate } from './http.js';
 import { MemoryLocker, type Locker } from './locker.js';
 import { ANY_AUDIO_OR_VIDEO, type ContentRule } from './media.js';
 import type { FinishResponse, HookEvent, TusHooks, TusOptions } from './options.js';
-import { isClosableStore, isListableStore, type ClosableStore, type DataStore } from './store.js';
+import { isClosableStore, isListableStore, type ClosableStore, type DataStore, type UploadHandle } from './store.js';
 import { DEFAULT_MAX_SIZE, MIN_UPLOAD_SIZE, type StoredObject, type UploadInfo } from './upload.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -128,12 +128,10 @@ export class Tus<Ctx = unknown> {
     const id = input.id ?? (this.options.generateId ?? uuidv7)();
     if (!this.isValidId(id)) throw new TusError('invalid_id');
     const createdAt = new Date();
-    let upload = await this.store.create({ id, size, metadata: { ...input.metadata }, createdAt });
+    const created = await this.store.create({ id, size, metadata: { ...input.metadata }, createdAt });
     // No PATCH will ever come for an empty upload: it is complete as created.
-    if (size === 0) {
-      await this.complete(upload, undefined);
-      upload = { ...upload, finalized: true };
-    }
+    if (size === 0) await this.complete(created, undefined);
+    const upload = created.info;
     const expiresAt = new Date(createdAt.getTime() + this.uploadTtlMs);
     const url = this.urlFor(id, input.origin);
     const headers = { Location: url, 'Upload-Expires': httpDate(expiresAt), 'Tus-Resumable': TUS_VERSION };
@@ -186,9 +184,10 @@ export class Tus<Ctx = unknown> {
         .catch(() => undefined);
       if (!lock) continue;
       try {
-        const upload = await this.store.get(candidate.id);
-        if (!upload || !this.isExpired(upload, now)) continue;
-        await this.store.remove(upload.id);
+        const handle = await this.store.open(candidate.id);
+        if (!handle || !this.isExpired(handle.info, now)) continue;
+        const upload = handle.info;
+        await handle.remove();
         reaped.push(upload.id);
         if (this.diagnostics.wants('tuskit:upload:expired')) this.diagnostics.publish('tuskit:upload:expired', { id: upload.id, upload });
         await this.notify('onExpired', { upload, context: undefined });
@@ -296,10 +295,10 @@ export class Tus<Ctx = unknown> {
   }
 
   /** @internal Loads an upload that must exist and be live (404 / 410 otherwise). */
-  async liveUpload(id: string): Promise<UploadInfo> {
-    const upload = await this.store.get(id);
+  async liveUpload(id: string): Promise<UploadHandle> {
+    const upload = await this.store.open(id);
     if (!upload) throw new TusError('not_found');
-    if (this.isExpired(upload)) throw new TusError('expired');
+    if (this.isExpired(upload.info)) throw new TusError('expired');
     return upload;
   }
 
@@ -348,12 +347,13 @@ export class Tus<Ctx = unknown> {
   }
 
   /** @internal Finalizes a complete upload and tells the host. */
-  async complete(upload: UploadInfo, context: Ctx | undefined): Promise<StoredObject> {
-    const object = await this.store.finalize(upload.id);
+  async complete(upload: UploadHandle, context: Ctx | undefined): Promise<StoredObject> {
+    const object = await upload.finalize();
+    const info = { ...upload.info, finalized: true };
     if (this.diagnostics.wants('tuskit:upload:completed')) {
-      this.diagnostics.publish('tuskit:upload:completed', { id: upload.id, size: upload.size, upload, object });
+      this.diagnostics.publish('tuskit:upload:completed', { id: info.id, size: info.size, upload: info, object });
     }
-    await this.notify('onComplete', { upload: { ...upload, finalized: true }, object, context });
+    await this.notify('onComplete', { upload: info, object, context });
     return object;
   }
 

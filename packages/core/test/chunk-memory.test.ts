@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FREE_DELAY_CHUNKS, freeChunk } from '../src/chunk-memory.js';
 import { handleNodeRequest, toNodeHandler } from '../src/node.js';
 import { MemoryStore } from '../src/memory-store.js';
-import type { UploadBody } from '../src/store.js';
+import type { UploadBody, UploadHandle } from '../src/store.js';
 import { createTus, type Tus } from '../src/tus.js';
 import type { TusOptions } from '../src/options.js';
 import { listenOnLoopback, wavFile } from '../src/testing/index.js';
@@ -51,9 +51,15 @@ describe('freeChunk', () => {
 class FreeRecordingStore extends MemoryStore {
   readonly offered: boolean[] = [];
 
-  override async write(id: string, offset: number, body: UploadBody): Promise<number> {
-    this.offered.push(typeof body.free === 'function');
-    return super.write(id, offset, body);
+  override async open(id: string): Promise<UploadHandle | undefined> {
+    const upload = await super.open(id);
+    if (!upload) return undefined;
+    const write = upload.write.bind(upload);
+    upload.write = (offset: number, body: UploadBody) => {
+      this.offered.push(typeof body.free === 'function');
+      return write(offset, body);
+    };
+    return upload;
   }
 }
 

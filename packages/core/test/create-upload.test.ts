@@ -74,10 +74,6 @@ describe('createUpload', () => {
 function bind(store: MemoryStore): DataStore {
   return {
     create: store.create.bind(store),
-    get: store.get.bind(store),
-    write: store.write.bind(store),
-    update: store.update.bind(store),
-    finalize: store.finalize.bind(store),
-    remove: store.remove.bind(store),
+    open: store.open.bind(store),
   };
 }

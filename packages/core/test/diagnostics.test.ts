@@ -190,7 +190,7 @@ describe('diagnostics channels', () => {
 
   it('publishes store failures and throwing hooks on tuskit:error with their source', async () => {
     const failing = new MemoryStore();
-    failing.get = async () => {
+    failing.open = async () => {
       throw new Error('backend down');
     };
     const tus = engine({ store: failing });

@@ -12,7 +12,7 @@ it('drives create → PATCH → HEAD in-process', async () => {
   const { id, patches, head } = await client.upload(bytes, { chunkSize: 5000 });
   expect(patches.map((p) => p.status)).toEqual([204, 204, 204, 204, 204]);
   expect(head.headers['Upload-Offset']).toBe(String(bytes.length));
-  expect((await tus.store.get(id))?.media).toEqual({ type: 'video', mime: 'video/webm', ext: 'webm' });
+  expect((await tus.store.open(id))?.info.media).toEqual({ type: 'video', mime: 'video/webm', ext: 'webm' });
   expect((await client.delete(id)).status).toBe(204);
   expect((await client.head(id)).status).toBe(404);
 });

@@ -84,7 +84,7 @@ describeWithRedis(redisAvailability(), 'two tuskit servers sharing a directory a
     }
     for (const instance of [a, b]) expect((await head(instance, id)).headers.get('upload-offset')).toBe(String(data.length));
     expect(await storedSha(directory, id)).toBe(await sha256(data));
-    expect((await new FileStore({ directory }).get(id))?.finalized).toBe(true);
+    expect((await new FileStore({ directory }).open(id))?.info.finalized).toBe(true);
   });
 
   it('a HEAD on one server takes over a stalled PATCH on the other, which persists and answers first', async () => {

@@ -14,6 +14,7 @@ import {
   type StoredObject,
   type UploadBody,
   type UploadChanges,
+  type UploadHandle,
   type UploadInfo,
 } from '@tuskit/core';
 import { GatheringWriter, heldShare } from './gathering-writer.js';
@@ -67,8 +68,6 @@ export class FileStore implements DataStore, ListableStore, ReadableStore, Closa
   readonly #fsyncEachWrite: boolean;
   readonly #files: OpenFiles;
   readonly #records = new RecordCache(4096);
-  /** The data file's inode each `get` saw, for `write` to trust a warm file with. */
-  readonly #inodes = new WeakMap<UploadInfo, number>();
   #ready: Promise<unknown> | undefined;
 
   constructor(options: FileStoreOptions) {
@@ -81,7 +80,7 @@ export class FileStore implements DataStore, ListableStore, ReadableStore, Closa
     });
   }
 
-  async create(upload: NewUpload): Promise<UploadInfo> {
+  async create(upload: NewUpload): Promise<UploadHandle> {
     await this.#ensureDirectory();
     const record: MetadataRecord = {
       id: upload.id,
@@ -97,22 +96,63 @@ export class FileStore implements DataStore, ListableStore, ReadableStore, Closa
       throw error;
     }
     await (await open(this.#dataPath(upload.id), WRITE_FLAGS)).close();
-    return toInfo(record, 0, undefined);
+    return this.#handle(toInfo(record, 0, undefined), undefined);
   }
 
-  async get(id: string): Promise<UploadInfo | undefined> {
+  async open(id: string): Promise<UploadHandle | undefined> {
+    const loaded = await this.#load(id);
+    return loaded && this.#handle(loaded.info, loaded.ino);
+  }
+
+  /**
+   * A handle on what was loaded. It trusts the data file on inode `ino` (the
+   * one `open` saw, then the one it wrote itself) to be `info.offset` bytes
+   * long, so a warm file is written without another `stat`.
+   */
+  #handle(loaded: UploadInfo, loadedIno: number | undefined): UploadHandle {
+    let info = loaded;
+    let ino = loadedIno;
+    return {
+      get info() {
+        return info;
+      },
+      write: async (offset, body) => {
+        if (offset !== info.offset) throw new TusError('offset_mismatch');
+        const file = await this.#fileFor(info.id, offset, ino);
+        const writer = new GatheringWriter(file.handle, offset, this.#share, body.free?.bind(body));
+        ino = undefined;
+        try {
+          await this.#write(file, writer, body);
+          ino = file.ino;
+        } finally {
+          info = written(info, writer.position);
+        }
+        return writer.position;
+      },
+      update: async (changes) => {
+        await this.#update(info.id, changes);
+        info = { ...info, ...changes };
+      },
+      finalize: async () => {
+        const object = await this.#finalize(info.id);
+        info = { ...info, finalized: true };
+        return object;
+      },
+      remove: () => this.#remove(info.id),
+    };
+  }
+
+  async #load(id: string): Promise<{ info: UploadInfo; ino: number | undefined } | undefined> {
     const [record, data] = await Promise.all([this.#cachedRecord(id), statIfAny(this.#dataPath(id))]);
     if (!record) return undefined;
-    const info = toInfo(record, data?.size ?? 0, data && data.size > 0 ? data.mtime : undefined);
-    if (data) this.#inodes.set(info, data.ino);
-    return info;
+    return { info: toInfo(record, data?.size ?? 0, data && data.size > 0 ? data.mtime : undefined), ino: data?.ino };
   }
 
-  async write(id: string, offset: number, body: UploadBody, loaded?: UploadInfo): Promise<number> {
-    const file = await this.#fileFor(id, offset, loaded);
-    // Asked at every chunk: uploads that start together would otherwise keep the large share the first saw.
-    const share = () => heldShare(this.#files.busy);
-    const writer = new GatheringWriter(file.handle, offset, share, body.free?.bind(body));
+  /** Asked at every chunk: uploads that start together would otherwise keep the large share the first saw. */
+  readonly #share = () => heldShare(this.#files.busy);
+
+  /** Streams `body` through `writer`; every consumed byte is on disk (`writer.position`) when it settles. */
+  async #write(file: OpenFile, writer: GatheringWriter, body: UploadBody): Promise<void> {
     try {
       for await (const chunk of body) {
         const backpressure = writer.push(chunk);
@@ -130,15 +170,14 @@ export class FileStore implements DataStore, ListableStore, ReadableStore, Closa
       }
     }
     if (writer.failure !== undefined) throw writer.failure;
-    return writer.position;
   }
 
-  async update(id: string, changes: UploadChanges): Promise<void> {
+  async #update(id: string, changes: UploadChanges): Promise<void> {
     const record = await this.#record(id);
     await this.#writeRecord({ ...record, ...changes });
   }
 
-  async finalize(id: string): Promise<StoredObject> {
+  async #finalize(id: string): Promise<StoredObject> {
     const record = await this.#record(id);
     const path = this.#dataPath(id);
     const failure = await this.#files.end(id);
@@ -156,7 +195,7 @@ export class FileStore implements DataStore, ListableStore, ReadableStore, Closa
     return { location: pathToFileURL(path).href, path, size: record.size };
   }
 
-  async remove(id: string): Promise<void> {
+  async #remove(id: string): Promise<void> {
     await this.#files.end(id);
     this.#files.forget(id);
     this.#records.forget(id);
@@ -171,8 +210,8 @@ export class FileStore implements DataStore, ListableStore, ReadableStore, Closa
   async *list(): AsyncIterable<UploadInfo> {
     for (const name of await this.#names()) {
       if (!name.endsWith('.json')) continue;
-      const upload = await this.get(name.slice(0, -'.json'.length));
-      if (upload) yield upload;
+      const upload = await this.#load(name.slice(0, -'.json'.length));
+      if (upload) yield upload.info;
     }
   }
 
@@ -200,14 +239,11 @@ export class FileStore implements DataStore, ListableStore, ReadableStore, Closa
   }
 
   /**
-   * The data file to write at `offset`: the warm one when `get` has just seen
-   * it on disk (same inode), else a freshly opened one whose size is checked.
+   * The data file to write at `offset`: the warm one when it is on the inode
+   * the handle knows, else a freshly opened one whose size is checked.
    */
-  async #fileFor(id: string, offset: number, loaded: UploadInfo | undefined): Promise<OpenFile> {
-    const ino = loaded && this.#inodes.get(loaded);
-    if (loaded && ino !== undefined) {
-      this.#inodes.delete(loaded);
-      if (loaded.offset !== offset) throw new TusError('offset_mismatch');
+  async #fileFor(id: string, offset: number, ino: number | undefined): Promise<OpenFile> {
+    if (ino !== undefined) {
       const warm = this.#files.take(id, ino);
       if (warm) return warm;
     }
@@ -288,6 +324,11 @@ async function statIfAny(path: string): Promise<Stats | undefined> {
 function safeId(id: string): string {
   if (!SAFE_ID.test(id)) throw new TusError('not_found');
   return id;
+}
+
+/** `info` after a write that ended at `position`. */
+function written(info: UploadInfo, position: number): UploadInfo {
+  return position > info.offset ? { ...info, offset: position, lastWriteAt: new Date() } : info;
 }
 
 function toInfo(record: MetadataRecord, offset: number, lastWriteAt: Date | undefined): UploadInfo {

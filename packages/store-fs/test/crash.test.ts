@@ -45,7 +45,7 @@ it('survives a SIGKILL mid-PATCH: consistent offset after restart, sha256-exact 
   const offset = Number(head.headers.get('upload-offset'));
   expect(offset).toBeGreaterThan(0);
   expect(offset).toBeLessThanOrEqual(3 * MiB);
-  expect((await new FileStore({ directory }).get(id))?.offset).toBe(offset);
+  expect((await new FileStore({ directory }).open(id))?.info.offset).toBe(offset);
 
   const resumed = await fetch(`${second.origin}${path}`, {
     method: 'PATCH',
@@ -55,6 +55,6 @@ it('survives a SIGKILL mid-PATCH: consistent offset after restart, sha256-exact 
   expect(resumed.status).toBe(204);
   expect(resumed.headers.get('upload-offset')).toBe(String(data.length));
   const store = new FileStore({ directory });
-  expect(await store.get(id)).toMatchObject({ offset: data.length, finalized: true });
+  expect((await store.open(id))?.info).toMatchObject({ offset: data.length, finalized: true });
   expect(await sha256(await store.read(id))).toBe(await sha256(data));
 });

@@ -46,7 +46,7 @@ it('completes 200 concurrent uploads of 64 B to 64 MiB byte-exact through one in
       }),
     );
     for (const { id, size, digest } of results) {
-      expect(await store.get(id)).toMatchObject({ offset: size, finalized: true });
+      expect((await store.open(id))?.info).toMatchObject({ offset: size, finalized: true });
       expect(await sha256(await store.read(id))).toBe(digest);
     }
   } finally {

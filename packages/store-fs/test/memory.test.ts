@@ -44,7 +44,7 @@ it('keeps server memory flat through a single 1 GiB PATCH', async () => {
 
   const big = await host.createUpload({ size: 1024 * MiB, origin: server.origin });
   expect(await streamPatch(big.url, 1024 * MiB)).toBe(204);
-  expect((await new FileStore({ directory }).get(big.id))?.offset).toBe(1024 * MiB);
+  expect((await new FileStore({ directory }).open(big.id))?.info.offset).toBe(1024 * MiB);
   const growth = server.peakRss() - idle;
   expect(growth).toBeLessThan(16 * MiB);
 });

@@ -67,24 +67,24 @@ describe('FileStore records', () => {
   it('reads back no record it wrote itself, and reads one another instance wrote', async () => {
     const store = new FileStore({ directory });
     const data = randomData(2000);
-    await store.create({ id: 'own', size: data.length, metadata: { filename: 'a.wav' }, createdAt: new Date() });
+    const created = await store.create({ id: 'own', size: data.length, metadata: { filename: 'a.wav' }, createdAt: new Date() });
     expect(await patchAsCore(store, 'own', () => data.subarray(0, 1000))).toBe(1000);
-    await store.update('own', { media: { mime: 'audio/wav', ext: 'wav', type: 'audio' } });
+    await created.update({ media: { mime: 'audio/wav', ext: 'wav', type: 'audio' } });
     expect(await patchAsCore(store, 'own', () => data.subarray(1000))).toBe(2000);
-    await store.finalize('own');
-    expect(await store.get('own')).toMatchObject({ offset: 2000, finalized: true, media: { mime: 'audio/wav' } });
+    await created.finalize();
+    expect((await store.open('own'))?.info).toMatchObject({ offset: 2000, finalized: true, media: { mime: 'audio/wav' } });
     expect(recordReads()).toEqual([]);
 
     const media = { mime: 'audio/wav', ext: 'wav', type: 'audio' as const };
-    await store.update('own', { media });
+    await created.update({ media });
     media.mime = 'changed by the caller';
-    const info = await store.get('own');
+    const info = (await store.open('own'))?.info;
     expect(info?.media?.mime).toBe('audio/wav');
     if (info?.media) info.media.mime = 'changed by a reader';
-    expect((await store.get('own'))?.media?.mime).toBe('audio/wav');
+    expect((await store.open('own'))?.info.media?.mime).toBe('audio/wav');
 
     const other = new FileStore({ directory });
-    expect(await other.get('own')).toMatchObject({ finalized: true, metadata: { filename: 'a.wav' } });
+    expect((await other.open('own'))?.info).toMatchObject({ finalized: true, metadata: { filename: 'a.wav' } });
     expect(recordReads()).toEqual([join(directory, 'own.json')]);
   });
 });

@@ -3,7 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bodyOf, createTus, isTusError } from '@tuskit/core';
-import { patchAsCore, randomData, sha256 } from '@tuskit/core/testing';
+import { openUpload, patchAsCore, randomData, sha256 } from '@tuskit/core/testing';
 import { describe, expect, it, vi } from 'vitest';
 import { MAX_FLUSHES, OpenFiles } from '../src/open-files.js';
 import { FileStore, type FileStoreOptions } from '../src/index.js';
@@ -47,7 +47,7 @@ describe('FileStore warm files', () => {
     await patch(store, id, data.subarray(100_000, 200_000));
     expect(openDescriptors(store.dataPath(id))).toBe(1);
     expect(await patch(store, id, data.subarray(200_000))).toBe(data.length);
-    await store.finalize(id);
+    await (await store.open(id))?.finalize();
     expect(openDescriptors(store.dataPath(id))).toBe(0);
     expect(await sha256(readFileSync(store.dataPath(id)))).toBe(await sha256(data));
   });
@@ -89,15 +89,14 @@ describe('FileStore warm files', () => {
     const id = await create(data.length);
     await patch(a, id, data.subarray(0, 1000));
     await patch(b, id, data.subarray(1000, 2000));
-    expect((await a.get(id))?.offset).toBe(2000);
-    await b.update(id, { media: { mime: 'audio/wav', ext: 'wav', type: 'audio' } });
-    expect((await a.get(id))?.media?.mime).toBe('audio/wav');
+    expect((await a.open(id))?.info.offset).toBe(2000);
+    await (await openUpload(b, id)).update({ media: { mime: 'audio/wav', ext: 'wav', type: 'audio' } });
+    expect((await a.open(id))?.info.media?.mime).toBe('audio/wav');
     expect(await patch(a, id, data.subarray(2000))).toBe(3000);
     expect(await sha256(readFileSync(a.dataPath(id)))).toBe(await sha256(data));
 
-    await b.remove(id);
-    expect(await a.get(id)).toBeUndefined();
-    await expect(a.write(id, 3000, bodyOf([randomData(1)]))).rejects.toSatisfy((e) => isTusError(e, 'not_found'));
+    await (await openUpload(b, id)).remove();
+    expect(await a.open(id)).toBeUndefined();
     expect(readdirSync(directory)).toEqual([]);
   });
 
@@ -115,15 +114,15 @@ describe('FileStore warm files', () => {
     expect(await sha256(readFileSync(path))).toBe(await sha256(data));
   });
 
-  it('refuses a loaded upload whose offset is not the one written at', async () => {
+  it('refuses a write through a handle at an offset that is not the one loaded', async () => {
     const { store, create } = setup();
     const id = await create(1000);
     await patch(store, id, randomData(100));
-    const loaded = await store.get(id);
-    await expect(store.write(id, 50, bodyOf([randomData(1)]), loaded)).rejects.toSatisfy((e) =>
+    const loaded = await store.open(id);
+    await expect(loaded?.write(50, bodyOf([randomData(1)]))).rejects.toSatisfy((e) =>
       isTusError(e, 'offset_mismatch'),
     );
-    expect((await store.get(id))?.offset).toBe(100);
+    expect((await store.open(id))?.info.offset).toBe(100);
   });
 });
 

@@ -12,6 +12,7 @@ import {
   type StoredObject,
   type UploadChanges,
   type UploadBody,
+  type UploadHandle,
   type UploadInfo,
 } from '@tuskit/core';
 import { ActiveWrites } from './active-writes.js';
@@ -73,8 +74,6 @@ export class GcsStore implements DataStore, ListableStore, ReadableStore, Downlo
   readonly #partSize: number;
   readonly #partConcurrency: number;
   readonly #writes = new ActiveWrites();
-  /** What `get` listed, by the very object it returned, so a PATCH's `write` need not list it again. */
-  readonly #loaded = new WeakMap<UploadInfo, UploadObjects>();
 
   constructor(options: GcsStoreOptions) {
     this.storage = resolveStorage(options.storage);
@@ -98,7 +97,7 @@ export class GcsStore implements DataStore, ListableStore, ReadableStore, Downlo
   }
 
   /** Writes the upload's record; `upload_exists` when the id has a record or a finished object. */
-  async create(upload: NewUpload): Promise<UploadInfo> {
+  async create(upload: NewUpload): Promise<UploadHandle> {
     const found = await this.#objects.load(upload.id);
     if (found.final || found.info) throw new TusError('upload_exists');
     // Parts without a record were left by an interrupted removal: they must not become this upload's bytes.
@@ -106,24 +105,60 @@ export class GcsStore implements DataStore, ListableStore, ReadableStore, Downlo
     const record = newRecord(upload);
     const info = await this.#objects.createEmpty(this.#layout.infoName(upload.id), encodeRecord(record));
     if (!info) throw new TusError('upload_exists');
-    return liveUploadInfo(upload.id, record, resolveChain([]));
+    return this.#handle(liveUploadInfo(upload.id, record, resolveChain([])), undefined);
   }
 
   /** The upload with the offset derived from its parts, or the finished object's record. */
-  async get(id: string): Promise<UploadInfo | undefined> {
+  async open(id: string): Promise<UploadHandle | undefined> {
     const found = await this.#objects.load(id);
     const upload = await this.#uploadInfo(found);
-    if (upload) this.#loaded.set(upload, found);
-    return upload;
+    return upload && this.#handle(upload, found);
+  }
+
+  /**
+   * A handle on what was loaded. Its first write starts from the objects
+   * `open` listed; any later call lists again, as a write or a record update
+   * changes them.
+   */
+  #handle(loaded: UploadInfo, listed: UploadObjects | undefined): UploadHandle {
+    let info = loaded;
+    let found = listed;
+    const { id } = loaded;
+    return {
+      get info() {
+        return info;
+      },
+      write: async (offset, body) => {
+        const reused = found;
+        found = undefined;
+        const end = await this.#write(id, offset, body, reused);
+        if (end > info.offset) info = { ...info, offset: end, lastWriteAt: new Date() };
+        return end;
+      },
+      update: async (changes) => {
+        found = undefined;
+        await this.#update(id, changes);
+        info = { ...info, ...changes };
+      },
+      finalize: async () => {
+        found = undefined;
+        const object = await this.#finalize(id);
+        info = { ...info, finalized: true };
+        return object;
+      },
+      remove: async () => {
+        found = undefined;
+        await this.#remove(id);
+      },
+    };
   }
 
   /**
    * Streams the body into new part objects; every part that was read is
-   * stored, also when the body fails. Given the upload `get` returned, it
-   * starts from what that `get` listed instead of listing again.
+   * stored, also when the body fails. Starts from `reused` when given
+   * instead of listing again.
    */
-  async write(id: string, offset: number, body: UploadBody, loaded?: UploadInfo): Promise<number> {
-    const reused = this.#reuse(id, loaded);
+  async #write(id: string, offset: number, body: UploadBody, reused: UploadObjects | undefined): Promise<number> {
     return this.#writes.run(id, async (signal) => {
       const found = reused ?? (await this.#objects.load(id));
       const finished = finalRecord(found);
@@ -141,7 +176,7 @@ export class GcsStore implements DataStore, ListableStore, ReadableStore, Downlo
   }
 
   /** Rewrites the record (once per upload in practice: when the media is detected). */
-  async update(id: string, changes: UploadChanges): Promise<void> {
+  async #update(id: string, changes: UploadChanges): Promise<void> {
     const found = await this.#objects.load(id);
     const target = finalRecord(found) ? found.final : found.info;
     const record = decodeRecord(target?.metadata);
@@ -150,7 +185,7 @@ export class GcsStore implements DataStore, ListableStore, ReadableStore, Downlo
   }
 
   /** Composes the parts into `{keyPrefix}{id}` (content type from the media), then deletes the staging objects. */
-  async finalize(id: string): Promise<GcsStoredObject> {
+  async #finalize(id: string): Promise<GcsStoredObject> {
     const found = await this.#objects.load(id);
     if (found.final && finalRecord(found)) {
       await this.#deleteStaging(found);
@@ -173,7 +208,7 @@ export class GcsStore implements DataStore, ListableStore, ReadableStore, Downlo
   }
 
   /** Stops this instance's writes to the upload, then deletes every object of it. */
-  async remove(id: string): Promise<void> {
+  async #remove(id: string): Promise<void> {
     await this.#writes.cancel(id);
     const found = await this.#objects.load(id);
     if (found.final && finalRecord(found)) await this.#objects.delete([found.final]);
@@ -218,18 +253,6 @@ export class GcsStore implements DataStore, ListableStore, ReadableStore, Downlo
     }
     const record = decodeRecord(found.info?.metadata);
     return record && liveUploadInfo(found.id, record, resolveChain(found.parts));
-  }
-
-  /**
-   * What `get` listed along with `loaded`, at most once: the write that uses
-   * it changes the upload. Undefined for an object `get` of this instance did
-   * not return (the caller then lists).
-   */
-  #reuse(id: string, loaded: UploadInfo | undefined): UploadObjects | undefined {
-    if (!loaded) return undefined;
-    const found = this.#loaded.get(loaded);
-    this.#loaded.delete(loaded);
-    return found?.id === id ? found : undefined;
   }
 
   /** Deletes parts and debris before the record, so that an interrupted cleanup still shows a known upload. */

@@ -41,14 +41,14 @@ describeWithFakeGcs('GcsStore when the server is SIGKILLed mid-PATCH', (gcs) => 
     expect(offset).toBeGreaterThanOrEqual(read - 2 * PART_SIZE - 64 * 1024);
     expect(offset).toBeLessThanOrEqual(read);
     expect(offset % PART_SIZE).toBe(0);
-    expect((await gcs.store({ keyPrefix: KEY_PREFIX }).get(id))?.offset).toBe(offset);
+    expect((await gcs.store({ keyPrefix: KEY_PREFIX }).open(id))?.info.offset).toBe(offset);
 
     expect(await streamPatch(restartedUrl, offset, data.subarray(offset))).toEqual({
       status: 204,
       offset: String(data.length),
     });
     const fresh = gcs.store({ keyPrefix: KEY_PREFIX });
-    expect(await fresh.get(id)).toMatchObject({ offset: data.length, finalized: true });
+    expect((await fresh.open(id))?.info).toMatchObject({ offset: data.length, finalized: true });
     expect(await sha256(await fresh.read(id))).toBe(await sha256(data));
     expect(await gcs.leftovers(id, KEY_PREFIX)).toEqual([`${KEY_PREFIX}${id}`]);
   });

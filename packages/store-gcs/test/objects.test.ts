@@ -1,7 +1,8 @@
 import { Storage } from '@google-cloud/storage';
 import { isTusError, type DataStore } from '@tuskit/core';
-import { randomData, sha256 } from '@tuskit/core/testing';
+import { randomData, sha256, openUpload } from '@tuskit/core/testing';
 import { expect, it } from 'vitest';
+import type { GcsStoredObject } from '../src/index.js';
 import { describeWithFakeGcs } from './support/fake-gcs.js';
 import { fakeServiceAccount, isValidV4Signature } from './support/signed-url.js';
 
@@ -17,8 +18,8 @@ async function written(store: DataStore, data: Uint8Array): Promise<string> {
   const id = `obj-${Date.now().toString(36)}-${counter++}`;
   await store.create({ id, size: data.length, metadata: { name: 'take 1.mp4' }, createdAt: new Date() });
   const half = Math.floor(data.length / 2);
-  await store.write(id, 0, bodyOf(data.subarray(0, half)));
-  await store.write(id, half, bodyOf(data.subarray(half)));
+  await (await openUpload(store, id)).write(0, bodyOf(data.subarray(0, half)));
+  await (await openUpload(store, id)).write(half, bodyOf(data.subarray(half)));
   return id;
 }
 
@@ -32,9 +33,9 @@ describeWithFakeGcs('GcsStore finished objects', (gcs) => {
     const data = randomData(250_000);
     const s = store();
     const id = await written(s, data);
-    await s.update(id, { media: { type: 'video', mime: 'video/mp4', ext: 'mp4' } });
+    await (await openUpload(s, id)).update({ media: { type: 'video', mime: 'video/mp4', ext: 'mp4' } });
 
-    const object = await s.finalize(id);
+    const object = (await (await openUpload(s, id)).finalize()) as GcsStoredObject;
     expect(object).toEqual({
       location: `gs://${gcs.bucket}/${KEY_PREFIX}${id}`,
       size: data.length,
@@ -42,10 +43,10 @@ describeWithFakeGcs('GcsStore finished objects', (gcs) => {
       name: `${KEY_PREFIX}${id}`,
       contentType: 'video/mp4',
     });
-    expect(await s.finalize(id)).toEqual(object);
+    expect(await (await openUpload(s, id)).finalize()).toEqual(object);
     expect(await gcs.leftovers(id, KEY_PREFIX)).toEqual([object.name]);
     expect(await metadataOf(object.name)).toMatchObject({ size: String(data.length), contentType: 'video/mp4' });
-    expect(await store().get(id)).toMatchObject({
+    expect((await store().open(id))?.info).toMatchObject({
       offset: data.length,
       finalized: true,
       metadata: { name: 'take 1.mp4' },
@@ -56,7 +57,7 @@ describeWithFakeGcs('GcsStore finished objects', (gcs) => {
   it('falls back to application/octet-stream when no media was detected', async () => {
     const s = store();
     const id = await written(s, randomData(1000));
-    expect((await s.finalize(id)).contentType).toBe('application/octet-stream');
+    expect((await (await openUpload(s, id)).finalize()).contentType).toBe('application/octet-stream');
   });
 
   it('reads a finished object whole and by range, and nothing else', async () => {
@@ -64,7 +65,7 @@ describeWithFakeGcs('GcsStore finished objects', (gcs) => {
     const s = store();
     const id = await written(s, data);
     await expect(s.read(id)).rejects.toSatisfy(notFound);
-    await s.finalize(id);
+    await (await openUpload(s, id)).finalize();
     expect(await sha256(await s.read(id))).toBe(await sha256(data));
     expect(await sha256(await s.read(id, { start: 99_999, end: 200_000 }))).toBe(await sha256(data.subarray(99_999, 200_001)));
     await expect(s.read('never-created')).rejects.toSatisfy(notFound);
@@ -77,7 +78,7 @@ describeWithFakeGcs('GcsStore finished objects', (gcs) => {
     const data = randomData(70_000);
     const id = await written(s, data);
     await expect(s.downloadUrl(id, { expiresInSeconds: 900 })).rejects.toSatisfy(notFound);
-    await s.finalize(id);
+    await (await openUpload(s, id)).finalize();
 
     const signed = await s.downloadUrl(id, { expiresInSeconds: 900, contentType: 'audio/mpeg' });
     const url = new URL(signed);
@@ -107,12 +108,12 @@ describeWithFakeGcs('GcsStore finished objects', (gcs) => {
     const bucket = gcs.storage.bucket(gcs.bucket);
     const info = bucket.file(`${KEY_PREFIX}.tus/${id}/info`);
     await info.copy(bucket.file(`${KEY_PREFIX}saved-info-${id}`));
-    await s.finalize(id);
+    await (await openUpload(s, id)).finalize();
     // As if the process died after composing, before deleting the record.
     await bucket.file(`${KEY_PREFIX}saved-info-${id}`).move(info);
     expect(await gcs.leftovers(id, KEY_PREFIX)).toEqual([`${KEY_PREFIX}${id}`, info.name].sort());
 
-    expect(await store().get(id)).toMatchObject({ offset: 150_000, finalized: true });
+    expect((await store().open(id))?.info).toMatchObject({ offset: 150_000, finalized: true });
     expect(await gcs.leftovers(id, KEY_PREFIX)).toEqual([`${KEY_PREFIX}${id}`]);
   });
 
@@ -121,13 +122,13 @@ describeWithFakeGcs('GcsStore finished objects', (gcs) => {
     const id = await written(s, randomData(150_000));
     // As if a removal died after deleting the record but before the parts.
     await gcs.storage.bucket(gcs.bucket).file(`${KEY_PREFIX}.tus/${id}/info`).delete();
-    expect(await s.get(id)).toBeUndefined();
+    expect(await s.open(id)).toBeUndefined();
 
     const data = randomData(90_000);
     await s.create({ id, size: data.length, metadata: {}, createdAt: new Date() });
-    expect((await s.get(id))?.offset).toBe(0);
-    expect(await s.write(id, 0, bodyOf(data))).toBe(data.length);
-    await s.finalize(id);
+    expect((await s.open(id))?.info.offset).toBe(0);
+    expect(await (await openUpload(s, id)).write(0, bodyOf(data))).toBe(data.length);
+    await (await openUpload(s, id)).finalize();
     expect(await sha256(await s.read(id))).toBe(await sha256(data));
     expect(await gcs.leftovers(id, KEY_PREFIX)).toEqual([`${KEY_PREFIX}${id}`]);
   });

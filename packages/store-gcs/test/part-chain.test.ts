@@ -1,5 +1,5 @@
 import { isTusError } from '@tuskit/core';
-import { randomData, sha256 } from '@tuskit/core/testing';
+import { randomData, sha256, openUpload } from '@tuskit/core/testing';
 import { afterAll, expect, it } from 'vitest';
 import { ObjectLayout } from '../src/layout.js';
 import { countingProxy, type CountingProxy } from './support/counting-proxy.js';
@@ -28,8 +28,8 @@ describeWithFakeGcs('GcsStore part chain: parts uploading at once, joining in or
     const store = gcs.store({ keyPrefix: KEY_PREFIX, partSize: PART, partConcurrency: 3 });
     const data = randomData(7 * PART + 123);
     const id = await created(data.length);
-    expect(await store.write(id, 0, chunksOf(data, 16_384))).toBe(data.length);
-    const final = await store.finalize(id);
+    expect(await (await openUpload(store, id)).write(0, chunksOf(data, 16_384))).toBe(data.length);
+    const final = await (await openUpload(store, id)).finalize();
     expect(await sha256(await store.read(id))).toBe(await sha256(data));
     expect(await gcs.leftovers(id, KEY_PREFIX)).toEqual([final.name]);
   });
@@ -62,14 +62,14 @@ describeWithFakeGcs('GcsStore part chain: parts uploading at once, joining in or
       },
     });
 
-    await expect(failing.write(id, 0, chunksOf(data, 16_384))).rejects.toSatisfy((error) => isTusError(error, 'store_unavailable'));
+    await expect((await openUpload(failing, id)).write(0, chunksOf(data, 16_384))).rejects.toSatisfy((error) => isTusError(error, 'store_unavailable'));
     expect(await gcs.leftovers(id, KEY_PREFIX)).toEqual([layout.partName(id, 0, PART), `${KEY_PREFIX}.tus/${id}/info`].sort());
     expect(proxy.requests.filter((r) => r.startsWith('DELETE')).length).toBeGreaterThan(0);
 
     const store = gcs.store({ keyPrefix: KEY_PREFIX, partSize: PART, partConcurrency: 2 });
-    expect((await store.get(id))?.offset).toBe(PART);
-    expect(await store.write(id, PART, chunksOf(data.subarray(PART), 16_384))).toBe(data.length);
-    const final = await store.finalize(id);
+    expect((await store.open(id))?.info.offset).toBe(PART);
+    expect(await (await openUpload(store, id)).write(PART, chunksOf(data.subarray(PART), 16_384))).toBe(data.length);
+    const final = await (await openUpload(store, id)).finalize();
     expect(await sha256(await store.read(id))).toBe(await sha256(data));
     expect(await gcs.leftovers(id, KEY_PREFIX)).toEqual([final.name]);
   });
@@ -88,9 +88,9 @@ describeWithFakeGcs('GcsStore part chain: parts uploading at once, joining in or
       const data = randomData(parts * 1000);
       const id = await created(data.length);
       for (let at = 0; at < data.length; at += 8000) {
-        await store.write(id, at, chunksOf(data.subarray(at, at + 8000), 3000));
+        await (await openUpload(store, id)).write(at, chunksOf(data.subarray(at, at + 8000), 3000));
       }
-      await store.finalize(id);
+      await (await openUpload(store, id)).finalize();
       expect(counter.requests.filter((r) => r.endsWith('/compose'))).toHaveLength(composes);
       expect(await sha256(await store.read(id))).toBe(await sha256(data));
     } finally {

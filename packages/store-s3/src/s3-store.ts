@@ -12,6 +12,7 @@ import {
   type StoredObject,
   type UploadChanges,
   type UploadBody,
+  type UploadHandle,
   type UploadInfo,
 } from '@tuskit/core';
 import type { Readable } from 'node:stream';
@@ -34,7 +35,7 @@ const RECORD_UPDATE_ATTEMPTS = 3;
  *
  * @example
  * ```ts
- * const { bucket, key } = (await store.finalize(id)) as S3StoredObject;
+ * const { bucket, key } = (await upload.finalize()) as S3StoredObject;
  * ```
  */
 export interface S3StoredObject extends StoredObject {
@@ -72,8 +73,6 @@ export class S3Store implements DataStore, ListableStore, ReadableStore, Downloa
   readonly keyPrefix: string;
   readonly #options: ResolvedS3StoreOptions;
   readonly #bucket: Bucket;
-  /** What `get` loaded, by the very object it returned, so a PATCH's `write` need not load it again. */
-  readonly #loaded = new WeakMap<UploadInfo, UploadState>();
   /** Part buffers kept between PATCHes. */
   readonly #spares: SpareBuffers;
 
@@ -86,7 +85,7 @@ export class S3Store implements DataStore, ListableStore, ReadableStore, Downloa
     this.#bucket = { client: this.client, name: this.bucket };
   }
 
-  async create(upload: NewUpload): Promise<UploadInfo> {
+  async create(upload: NewUpload): Promise<UploadHandle> {
     const record: InfoRecord = {
       id: upload.id,
       size: upload.size,
@@ -96,30 +95,65 @@ export class S3Store implements DataStore, ListableStore, ReadableStore, Downloa
       finalized: false,
     };
     await createInfo(this.#bucket, this.#keys(upload.id).info, record);
-    return { ...upload, offset: 0, lastWriteAt: undefined, media: undefined, finalized: false };
+    const info = { ...upload, offset: 0, lastWriteAt: undefined, media: undefined, finalized: false };
+    return this.#handle(info, undefined);
   }
 
-  async get(id: string): Promise<UploadInfo | undefined> {
+  async open(id: string): Promise<UploadHandle | undefined> {
     const state = await loadState(this.#bucket, this.#keys(id));
-    if (!state) return undefined;
-    const upload = toUploadInfo(state);
-    this.#loaded.set(upload, state);
-    return upload;
+    return state && this.#handle(toUploadInfo(state), state);
   }
 
-  async write(id: string, offset: number, body: UploadBody, loaded?: UploadInfo): Promise<number> {
-    const state = this.#reuse(id, loaded) ?? (await this.#state(id));
+  /**
+   * A handle on what was loaded. Its first write starts from the state `open`
+   * loaded; any later call loads again, as a write or a record update changes
+   * the upload.
+   */
+  #handle(loaded: UploadInfo, loadedState: UploadState | undefined): UploadHandle {
+    let info = loaded;
+    let state = loadedState;
+    const { id } = loaded;
+    return {
+      get info() {
+        return info;
+      },
+      write: async (offset, body) => {
+        const current = state ?? (await this.#state(id));
+        state = undefined;
+        const end = await this.#write(current, offset, body);
+        if (end > info.offset) info = { ...info, offset: end, lastWriteAt: new Date() };
+        return end;
+      },
+      update: async (changes) => {
+        state = undefined;
+        await this.#update(id, changes);
+        info = { ...info, ...changes };
+      },
+      finalize: async () => {
+        state = undefined;
+        const object = await this.#finalize(id);
+        info = { ...info, finalized: true };
+        return object;
+      },
+      remove: async () => {
+        state = undefined;
+        await this.#remove(id);
+      },
+    };
+  }
+
+  async #write(state: UploadState, offset: number, body: UploadBody): Promise<number> {
     if (offset !== state.offset) throw new TusError('offset_mismatch');
     if (state.completed) return rejectBytes(body, state.offset);
     return new PartWriter(this.#bucket, state, { ...this.#options, spares: this.#spares }).write(body);
   }
 
-  async update(id: string, changes: UploadChanges): Promise<void> {
+  async #update(id: string, changes: UploadChanges): Promise<void> {
     const keys = this.#keys(id);
     if (!(await this.#updateRecord(keys, (record) => ({ ...record, ...changes })))) throw new TusError('not_found');
   }
 
-  async finalize(id: string): Promise<S3StoredObject> {
+  async #finalize(id: string): Promise<S3StoredObject> {
     const state = await this.#state(id);
     const { keys, record } = state;
     if (!state.completed) await this.#complete(state);
@@ -136,7 +170,7 @@ export class S3Store implements DataStore, ListableStore, ReadableStore, Downloa
     return { location: `s3://${this.bucket}/${keys.object}`, size: record.size, bucket: this.bucket, key: keys.object };
   }
 
-  async remove(id: string): Promise<void> {
+  async #remove(id: string): Promise<void> {
     const keys = this.#keys(id);
     // The record goes first: a write still running sees it gone and removes what it adds afterwards.
     await deleteKeys(this.#bucket, [keys.info]);
@@ -149,8 +183,8 @@ export class S3Store implements DataStore, ListableStore, ReadableStore, Downloa
   async *list(): AsyncIterable<UploadInfo> {
     for await (const object of listObjects(this.#bucket, this.keyPrefix, '/')) {
       const id = idOfInfoKey(this.keyPrefix, object.key);
-      const upload = id === undefined ? undefined : await this.get(id);
-      if (upload) yield upload;
+      const state = id === undefined ? undefined : await loadState(this.#bucket, this.#keys(id));
+      if (state) yield toUploadInfo(state);
     }
   }
 
@@ -194,18 +228,6 @@ export class S3Store implements DataStore, ListableStore, ReadableStore, Downloa
     const state = await loadState(this.#bucket, this.#keys(id));
     if (!state) throw new TusError('not_found');
     return state;
-  }
-
-  /**
-   * The state `get` loaded along with `loaded`, at most once: the write that
-   * uses it changes the upload. Undefined for an object `get` of this
-   * instance did not return (the caller then loads).
-   */
-  #reuse(id: string, loaded: UploadInfo | undefined): UploadState | undefined {
-    if (!loaded) return undefined;
-    const state = this.#loaded.get(loaded);
-    this.#loaded.delete(loaded);
-    return state?.keys.id === id ? state : undefined;
   }
 
   async #complete(state: UploadState): Promise<void> {

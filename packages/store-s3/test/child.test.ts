@@ -63,7 +63,7 @@ await describeWithMinio('S3Store in a server process of its own', (minio) => {
     patching.req.destroy();
 
     const fresh = minio.store({ bucket, ...store });
-    const offset = (await fresh.get(id))?.offset ?? -1;
+    const offset = (await fresh.open(id))?.info.offset ?? -1;
     expect(offset).toBeLessThanOrEqual(sent);
     const inS3 = (await minio.partSizes(id, bucket)).reduce((a, b) => a + b, 0);
     expect((await minio.contents(bucket)).objects).toEqual([`${id}.info`]);

@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { isTusError, type UploadInfo } from '@tuskit/core';
-import { patchAsCore, randomData, sha256 } from '@tuskit/core/testing';
+import { isTusError, type UploadHandle } from '@tuskit/core';
+import { randomData, sha256, openUpload } from '@tuskit/core/testing';
 import { s3ClientConfig } from '@tuskit/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { S3Store, createS3StoreClient } from '../src/index.js';
@@ -23,7 +23,7 @@ function difference(a: Tally, b: Tally): Tally {
   return result;
 }
 
-await describeWithMinio('S3Store reusing what get loaded', (minio) => {
+await describeWithMinio('S3Store reusing what open loaded', (minio) => {
   let client: S3Client;
   let sent: string[] = [];
 
@@ -55,67 +55,53 @@ await describeWithMinio('S3Store reusing what get loaded', (minio) => {
   async function midUpload(s: S3Store, data: Uint8Array): Promise<string> {
     const id = `loaded-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
     await s.create({ id, size: data.length, metadata: {}, createdAt: new Date() });
-    await s.write(id, 0, bodyOf(data.subarray(0, 6 * MiB)));
+    await (await openUpload(s, id)).write(0, bodyOf(data.subarray(0, 6 * MiB)));
     return id;
   }
 
-  /** One mid-upload PATCH as the core makes it: `get`, then `write` of `length` bytes, passing `loaded(upload)`. */
-  async function patch(
-    s: S3Store,
-    id: string,
-    data: Uint8Array,
-    loaded: (upload: UploadInfo) => Promise<UploadInfo | undefined> | UploadInfo | undefined,
-  ): Promise<{ offset: number; sent: Tally }> {
+  /** Writes the next 1,000 bytes through `upload`, counting what it sends. */
+  async function patch(upload: UploadHandle, data: Uint8Array): Promise<{ offset: number; sent: Tally }> {
     let offset = 0;
+    const at = upload.info.offset;
     const sent = await counted(async () => {
-      offset = await patchAsCore(s, id, (at) => data.subarray(at, at + 1000), loaded);
+      offset = await upload.write(at, bodyOf(data.subarray(at, at + 1000)));
     });
     return { offset, sent };
   }
 
   async function finish(s: S3Store, id: string, data: Uint8Array, offset: number): Promise<void> {
-    expect(await s.write(id, offset, bodyOf(data.subarray(offset)))).toBe(data.length);
-    await s.finalize(id);
+    expect(await (await openUpload(s, id)).write(offset, bodyOf(data.subarray(offset)))).toBe(data.length);
+    await (await openUpload(s, id)).finalize();
     expect(await sha256(await s.read(id))).toBe(await sha256(data));
   }
 
-  it('loads the upload once per PATCH when the core passes what get returned', async () => {
+  it('loads the upload when opened, and a handle\'s first write loads nothing more', async () => {
     const s = store();
     const data = randomData(12 * MiB);
     const id = await midUpload(s, data);
-    const reused = await patch(s, id, data, (upload) => upload);
-    const reloaded = await patch(s, id, data, () => undefined);
-    expect([reused.offset, reloaded.offset]).toEqual([6 * MiB + 1000, 6 * MiB + 2000]);
-    expect(difference(reloaded.sent, reused.sent)).toEqual(ONE_LOAD);
-    await finish(s, id, data, reloaded.offset);
+    let upload!: UploadHandle;
+    expect(await counted(async () => (upload = await openUpload(s, id)))).toEqual(ONE_LOAD);
+    const first = await patch(upload, data);
+    const second = await patch(upload, data);
+    expect([first.offset, second.offset]).toEqual([6 * MiB + 1000, 6 * MiB + 2000]);
+    expect(upload.info.offset).toBe(second.offset);
+    // The second write cannot start from what `open` loaded: the first changed it.
+    expect(difference(second.sent, first.sent)).toEqual(ONE_LOAD);
+    await finish(s, id, data, second.offset);
   });
 
-  it('loads again for an upload object this instance did not return', async () => {
-    const s = store();
-    const other = store();
-    const data = randomData(12 * MiB);
-    const id = await midUpload(s, data);
-    const reloaded = await patch(s, id, data, () => undefined);
-    const copied = await patch(s, id, data, (upload) => ({ ...upload }));
-    // The other instance's `get` is counted too: one load more than a PATCH that loads twice.
-    const foreign = await patch(s, id, data, () => other.get(id));
-    expect([copied.offset, foreign.offset]).toEqual([6 * MiB + 2000, 6 * MiB + 3000]);
-    expect(copied.sent).toEqual(reloaded.sent);
-    expect(difference(foreign.sent, reloaded.sent)).toEqual(ONE_LOAD);
-    await finish(s, id, data, foreign.offset);
-  });
-
-  it('reuses what get loaded at most once', async () => {
+  it('uses what open loaded at most once', async () => {
     const s = store();
     const data = randomData(12 * MiB);
     const id = await midUpload(s, data);
-    const upload = (await s.get(id))!;
-    const offset = await s.write(id, upload.offset, bodyOf(data.subarray(upload.offset, upload.offset + 1000)), upload);
-    // Reusing the state behind `upload` again would take bytes at its stale offset.
-    await expect(s.write(id, upload.offset, bodyOf(randomData(10)), upload)).rejects.toSatisfy((e) =>
+    const upload = await openUpload(s, id);
+    const loaded = upload.info.offset;
+    const { offset } = await patch(upload, data);
+    // Starting from the loaded state again would take bytes at its stale offset.
+    await expect(upload.write(loaded, bodyOf(randomData(10)))).rejects.toSatisfy((e) =>
       isTusError(e, 'offset_mismatch'),
     );
-    expect((await s.get(id))?.offset).toBe(offset);
+    expect((await s.open(id))?.info.offset).toBe(offset);
     await finish(s, id, data, offset);
   });
 });

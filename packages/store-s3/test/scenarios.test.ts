@@ -7,7 +7,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { isTusError } from '@tuskit/core';
-import { FIXTURES_DIR, sha256, wavFile } from '@tuskit/core/testing';
+import { FIXTURES_DIR, openUpload, sha256, wavFile } from '@tuskit/core/testing';
 import { describe, expect, it } from 'vitest';
 import type { S3Store, S3StoreOptions } from '../src/index.js';
 import { TusServer, headOffset, patch, rawPatch, upload } from './support/http.js';
@@ -102,13 +102,13 @@ await describeWithMinio('S3Store scenarios against MinIO', (minio) => {
       const id = `parts-${Math.random().toString(36).slice(2)}`;
       await store.create({ id, size: data.length, metadata: {}, createdAt: new Date() });
       let offset = 0;
-      for (const end of patches) offset = await store.write(id, offset, bodyOf(data.subarray(offset, end)));
+      for (const end of patches) offset = await (await openUpload(store, id)).write(offset, bodyOf(data.subarray(offset, end)));
       return id;
     }
 
     async function finish(store: S3Store, id: string): Promise<void> {
-      expect(await store.write(id, 21 * MiB, bodyOf(data.subarray(21 * MiB)))).toBe(data.length);
-      await store.finalize(id);
+      expect(await (await openUpload(store, id)).write(21 * MiB, bodyOf(data.subarray(21 * MiB)))).toBe(data.length);
+      await (await openUpload(store, id)).finalize();
       expect(await sha256(await store.read(id))).toBe(await sha256(data));
     }
 
@@ -118,7 +118,7 @@ await describeWithMinio('S3Store scenarios against MinIO', (minio) => {
       const id = await writeUpTo21MiB(store);
       expect(await minio.partSizes(id, bucket)).toEqual([8 * MiB, 8 * MiB]);
       expect((await minio.contents(bucket)).objects).toEqual([`${id}.info`, `${id}.tail/00003-0000000000`]);
-      expect((await store.get(id))?.offset).toBe(21 * MiB);
+      expect((await store.open(id))?.info.offset).toBe(21 * MiB);
       await finish(store, id);
     });
 
@@ -140,7 +140,7 @@ await describeWithMinio('S3Store scenarios against MinIO', (minio) => {
       const data = wavFile(12 * MiB);
       const id = 'residue';
       await store.create({ id, size: data.length, metadata: {}, createdAt: new Date() });
-      expect(await store.write(id, 0, bodyOf(data.subarray(0, 6 * MiB)))).toBe(6 * MiB);
+      expect(await (await openUpload(store, id)).write(0, bodyOf(data.subarray(0, 6 * MiB)))).toBe(6 * MiB);
 
       // A segment of the part already cut, one of a part not reached, a part past a gap, an orphan upload.
       const put = (Key: string) => minio.raw.send(new PutObjectCommand({ Bucket: bucket, Key, Body: wavFile(100) }));
@@ -151,10 +151,10 @@ await describeWithMinio('S3Store scenarios against MinIO', (minio) => {
       const stalePart = { Bucket: bucket, Key: id, UploadId, PartNumber: 3, Body: wavFile(5 * MiB) };
       await minio.raw.send(new UploadPartCommand(stalePart));
       await minio.raw.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: id }));
-      expect((await store.get(id))?.offset).toBe(6 * MiB);
+      expect((await store.open(id))?.info.offset).toBe(6 * MiB);
 
-      expect(await store.write(id, 6 * MiB, bodyOf(data.subarray(6 * MiB)))).toBe(data.length);
-      await store.finalize(id);
+      expect(await (await openUpload(store, id)).write(6 * MiB, bodyOf(data.subarray(6 * MiB)))).toBe(data.length);
+      await (await openUpload(store, id)).finalize();
       expect(await sha256(await store.read(id))).toBe(await sha256(data));
       expect(await minio.contents(bucket)).toEqual(finalizedObjects([id]));
     });
@@ -165,7 +165,7 @@ await describeWithMinio('S3Store scenarios against MinIO', (minio) => {
       await store.create({ id: 'orphaned', size: 100, metadata: {}, createdAt: new Date() });
       await minio.raw.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'orphaned' }));
       await minio.raw.send(new PutObjectCommand({ Bucket: bucket, Key: 'orphaned.tail/00002-0000000000', Body: 'x' }));
-      await store.remove('orphaned');
+      await (await openUpload(store, 'orphaned')).remove();
       expect(await minio.contents(bucket)).toEqual(EMPTY);
     });
   });
@@ -176,10 +176,10 @@ await describeWithMinio('S3Store scenarios against MinIO', (minio) => {
       const data = wavFile(3 * MiB + 3);
       const id = 'download-1';
       await store.create({ id, size: data.length, metadata: {}, createdAt: new Date() });
-      await store.update(id, { media: { type: 'audio', mime: 'audio/wav', ext: 'wav' } });
+      await (await openUpload(store, id)).update({ media: { type: 'audio', mime: 'audio/wav', ext: 'wav' } });
       await expect(store.downloadUrl(id, { expiresInSeconds: 60 })).rejects.toSatisfy((e) => isTusError(e, 'not_found'));
-      await store.write(id, 0, bodyOf(data));
-      await store.finalize(id);
+      await (await openUpload(store, id)).write(0, bodyOf(data));
+      await (await openUpload(store, id)).finalize();
 
       const whole = await fetch(await store.downloadUrl(id, { expiresInSeconds: 60 }));
       expect(whole.status).toBe(200);

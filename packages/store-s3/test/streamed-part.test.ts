@@ -1,5 +1,5 @@
 import { CreateMultipartUploadCommand, ListPartsCommand, UploadPartCommand } from '@aws-sdk/client-s3';
-import { randomData, sha256 } from '@tuskit/core/testing';
+import { randomData, sha256, openUpload } from '@tuskit/core/testing';
 import { s3ClientConfig } from '@tuskit/testkit';
 import { Readable } from 'node:stream';
 import { expect, it } from 'vitest';
@@ -52,11 +52,11 @@ await describeWithMinio('StreamedPart and streamed parts of S3Store against MinI
     const data = randomData(12 * MiB);
     const id = 'streamed-patches';
     await store.create({ id, size: data.length, metadata: {}, createdAt: new Date() });
-    expect(await store.write(id, 0, bodyOf(data.subarray(0, 5 * MiB), data.subarray(5 * MiB, 7 * MiB)))).toBe(7 * MiB);
+    expect(await (await openUpload(store, id)).write(0, bodyOf(data.subarray(0, 5 * MiB), data.subarray(5 * MiB, 7 * MiB)))).toBe(7 * MiB);
     expect(await minio.partSizes(id)).toEqual([5 * MiB]);
-    expect(await store.write(id, 7 * MiB, bodyOf(data.subarray(7 * MiB)))).toBe(data.length);
+    expect(await (await openUpload(store, id)).write(7 * MiB, bodyOf(data.subarray(7 * MiB)))).toBe(data.length);
     expect(await minio.partSizes(id)).toEqual([5 * MiB, 5 * MiB, 2 * MiB]);
-    await store.finalize(id);
+    await (await openUpload(store, id)).finalize();
     expect(await sha256(await store.read(id))).toBe(await sha256(data));
   });
 
@@ -78,10 +78,10 @@ await describeWithMinio('StreamedPart and streamed parts of S3Store against MinI
     const data = randomData(11 * MiB);
     const id = 'streamed-refused';
     await store.create({ id, size: data.length, metadata: {}, createdAt: new Date() });
-    expect(await store.write(id, 0, bodyOf(data))).toBe(data.length);
+    expect(await (await openUpload(store, id)).write(0, bodyOf(data))).toBe(data.length);
     expect(refused[0]).toBe(1);
     expect(await minio.partSizes(id)).toEqual([5 * MiB, 5 * MiB, MiB]);
-    await store.finalize(id);
+    await (await openUpload(store, id)).finalize();
     expect(await sha256(await store.read(id))).toBe(await sha256(data));
     client.destroy();
   });
@@ -102,10 +102,10 @@ await describeWithMinio('StreamedPart and streamed parts of S3Store against MinI
       const store = minio.store({ partSize: 5 * MiB, client, streamParts });
       await store.create({ id, size: data.length, metadata: {}, createdAt: new Date() });
       bodies.length = 0;
-      expect(await store.write(id, 0, bodyOf(data))).toBe(data.length);
+      expect(await (await openUpload(store, id)).write(0, bodyOf(data))).toBe(data.length);
       if (streamParts) expect(bodies).toContain('stream');
       else expect(bodies).toEqual(['buffer', 'buffer', 'buffer']);
-      await store.finalize(id);
+      await (await openUpload(store, id)).finalize();
       expect(await sha256(await store.read(id))).toBe(await sha256(data));
     }
     client.destroy();

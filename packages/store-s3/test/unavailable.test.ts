@@ -35,7 +35,7 @@ describe('S3Store when S3 cannot be reached', () => {
 
   it('fails with store_unavailable when nothing listens', async () => {
     const store = storeAt(`http://127.0.0.1:${await freePort()}`);
-    await expect(store.get('a1')).rejects.toSatisfy(isUnavailable);
+    await expect(store.open('a1')).rejects.toSatisfy(isUnavailable);
     const created = store.create({ id: 'a1', size: 100, metadata: {}, createdAt: new Date() });
     await expect(created).rejects.toSatisfy(isUnavailable);
   });
@@ -43,7 +43,7 @@ describe('S3Store when S3 cannot be reached', () => {
   it('fails with store_unavailable instead of hanging when S3 stops answering', async () => {
     const store = storeAt(silentEndpoint, 300);
     const started = Date.now();
-    await expect(store.get('a1')).rejects.toSatisfy(isUnavailable);
+    await expect(store.open('a1')).rejects.toSatisfy(isUnavailable);
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 

@@ -1,20 +1,16 @@
-import { isDockerRequired } from './env.js';
 import { containerRuntime } from './runtime.js';
-import { describeWithService } from './suites.js';
+import { TOOLS, describeWithTool, type ToolAvailability } from './tools.js';
 
 const PROBE_TIMEOUT_MS = 15_000;
 
-/** Whether suites can start containers, and whether they must. */
-export type DockerAvailability =
-  | { readonly available: true; readonly required: boolean }
-  | { readonly available: false; readonly required: boolean; readonly reason: string };
+/** Whether suites can start containers. */
+export type DockerAvailability = ToolAvailability;
 
 let probe: Promise<DockerAvailability> | undefined;
 
 /**
  * Probes the container runtime once per process (testcontainers' discovery:
  * DOCKER_HOST, ~/.testcontainers.properties, the default socket, ...).
- * `required` comes from `TUSKIT_REQUIRE_DOCKER` / `CI`, see {@link isDockerRequired}.
  *
  * @example
  * const docker = await dockerAvailability();
@@ -26,20 +22,17 @@ export function dockerAvailability(): Promise<DockerAvailability> {
 }
 
 async function probeDocker(): Promise<DockerAvailability> {
-  const required = isDockerRequired();
   try {
     await withTimeout(containerRuntime(), PROBE_TIMEOUT_MS);
-    return { available: true, required };
+    return { available: true };
   } catch (error) {
-    return { available: false, required, reason: `no usable container runtime (${errorMessage(error)})` };
+    return { available: false, reason: `no usable container runtime: ${errorMessage(error)}` };
   }
 }
 
 /**
- * `describe` for suites that need containers. With Docker it is a plain
- * `describe`. Without Docker the suite is skipped with a printed reason, unless
- * Docker is required (CI), in which case it registers one failing test instead
- * of silently running nothing.
+ * `describe` for suites that need containers: {@link describeWithTool} for
+ * Docker (skipped with a printed reason without it, a failure in CI).
  *
  * @example
  * const docker = await dockerAvailability(); // top-level await in the test file
@@ -51,7 +44,7 @@ async function probeDocker(): Promise<DockerAvailability> {
  * });
  */
 export function describeWithDocker(docker: DockerAvailability, name: string, body: () => void): void {
-  describeWithService(docker, { service: 'Docker', requireVariable: 'TUSKIT_REQUIRE_DOCKER', setup: 'source .ci/prepare-backends.sh' }, name, body);
+  describeWithTool(TOOLS.docker, docker, name, body);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

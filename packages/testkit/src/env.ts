@@ -49,25 +49,6 @@ export function fakeGcsImageFromEnv(env: Env = process.env): string {
   return nonEmpty(env.TUSKIT_FAKE_GCS_IMAGE) ?? DEFAULT_FAKE_GCS_IMAGE;
 }
 
-/**
- * Whether a missing Docker must fail the suites instead of skipping them:
- * `TUSKIT_REQUIRE_DOCKER` decides when set (`1`/`true` vs `0`/`false`), otherwise `CI`.
- *
- * @example
- * isDockerRequired({ CI: 'true' }); // true
- * isDockerRequired({ CI: 'true', TUSKIT_REQUIRE_DOCKER: '0' }); // false
- */
-export function isDockerRequired(env: Env = process.env): boolean {
-  const explicit = parseFlag(env.TUSKIT_REQUIRE_DOCKER);
-  return explicit ?? parseFlag(env.CI) ?? false;
-}
-
-function parseFlag(value: string | undefined): boolean | undefined {
-  const normalized = value?.trim().toLowerCase();
-  if (normalized === undefined || normalized === '') return undefined;
-  return normalized === '1' || normalized === 'true' || normalized === 'yes';
-}
-
 /** Returns the trimmed value, or undefined when it is missing or blank. */
 export function nonEmpty(value: string | undefined): string | undefined {
   const trimmed = value?.trim();

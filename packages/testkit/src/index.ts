@@ -4,7 +4,6 @@ export {
   DEFAULT_FAKE_GCS_IMAGE,
   DEFAULT_MINIO_IMAGE,
   fakeGcsImageFromEnv,
-  isDockerRequired,
   minioImageFromEnv,
   networkModeFromEnv,
 } from './env.js';
@@ -16,9 +15,18 @@ export type { MinioOptions, S3Connection, S3Target } from './minio.js';
 export { uniqueBucketName } from './names.js';
 export { backendOutage, HEALTH_PATHS } from './outage.js';
 export type { BackendOutage, BackendOutageOptions, OutageKind, OutageTarget } from './outage.js';
-export { describeWithRedis, isRedisRequired, redisAvailability, startRedis } from './redis.js';
+export { describeWithRedis, redisAvailability, startRedis } from './redis.js';
 export type { RedisAvailability, RunningRedis } from './redis.js';
 export { freePort } from './ports.js';
-export { describeWithService, type ServiceAvailability, type ServiceNeed } from './suites.js';
+export {
+  SKIP_LOG_VARIABLE,
+  TOOLS,
+  commandAvailability,
+  describeWithTool,
+  findOnPath,
+  isToolRequired,
+  type Tool,
+  type ToolAvailability,
+} from './tools.js';
 export { AZURITE_ACCOUNT, azuriteOutage, createAzuriteContainer, startAzurite } from './azurite.js';
 export type { AzuriteOptions, AzuriteTarget } from './azurite.js';

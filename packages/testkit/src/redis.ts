@@ -1,20 +1,15 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { isDockerRequired } from './env.js';
 import { freePort } from './ports.js';
-import { describeWithService } from './suites.js';
+import { TOOLS, commandAvailability, describeWithTool } from './tools.js';
 
 const LOOPBACK = '127.0.0.1';
 const READY_LINE = 'Ready to accept connections';
 const STARTUP_TIMEOUT_MS = 15_000;
 const OUTPUT_TAIL_CHARS = 2_000;
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-/** Whether suites can start `redis-server`, and whether they must. */
-export type RedisAvailability =
-  | { readonly available: true; readonly required: boolean; readonly version: string }
-  | { readonly available: false; readonly required: boolean; readonly reason: string };
+/** Whether suites can start `redis-server`. */
+export type RedisAvailability = { readonly available: true } | { readonly available: false; readonly reason: string };
 
 /** A `redis-server` started by {@link startRedis}. */
 export interface RunningRedis {
@@ -29,38 +24,19 @@ export interface RunningRedis {
 }
 
 /**
- * Whether a missing `redis-server` must fail the suites instead of skipping
- * them: `TUSKIT_REQUIRE_REDIS` decides when set (`1`/`true` vs `0`/`false`),
- * otherwise `CI` — the rule of {@link isDockerRequired}, read from another variable.
- *
- * @example
- * isRedisRequired({ CI: 'true' }); // true
- * isRedisRequired({ CI: 'true', TUSKIT_REQUIRE_REDIS: '0' }); // false
- */
-export function isRedisRequired(env: Env = process.env): boolean {
-  return isDockerRequired({ TUSKIT_REQUIRE_DOCKER: env.TUSKIT_REQUIRE_REDIS, CI: env.CI });
-}
-
-/**
- * Looks for the `redis-server` binary on PATH (`redis-server --version`).
+ * Whether `redis-server` is on PATH (`redis-server --version`).
  *
  * @example
  * const redis = redisAvailability();
  * if (!redis.available) console.log(redis.reason);
  */
 export function redisAvailability(): RedisAvailability {
-  const required = isRedisRequired();
-  const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
-  if (probe.error !== undefined || probe.status !== 0) {
-    const why = probe.error?.message ?? `exit code ${probe.status}`;
-    return { available: false, required, reason: `redis-server is not runnable (${why})` };
-  }
-  return { available: true, required, version: probe.stdout.trim() };
+  return commandAvailability('redis-server', ['--version']);
 }
 
 /**
- * `describe` for suites that need `redis-server`: skipped with a printed
- * reason when it is missing, or one failing test when it is required (CI).
+ * `describe` for suites that need `redis-server`: {@link describeWithTool}
+ * for it (skipped with a printed reason without it, a failure in CI).
  *
  * @example
  * describeWithRedis(redisAvailability(), 'RedisLocker', () => {
@@ -71,7 +47,7 @@ export function redisAvailability(): RedisAvailability {
  * });
  */
 export function describeWithRedis(redis: RedisAvailability, name: string, body: () => void): void {
-  describeWithService(redis, { service: 'redis-server', requireVariable: 'TUSKIT_REQUIRE_REDIS', setup: 'source .ci/prepare-clients.sh' }, name, body);
+  describeWithTool(TOOLS.redis, redis, name, body);
 }
 
 /**

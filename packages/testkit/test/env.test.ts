@@ -3,18 +3,19 @@ import {
   externalS3FromEnv,
   fakeGcsImageFromEnv,
   freePort,
-  isDockerRequired,
+  isToolRequired,
   minioImageFromEnv,
   networkModeFromEnv,
   uniqueBucketName,
 } from '../src/index.js';
 
 describe('environment', () => {
-  it('requires Docker in CI unless TUSKIT_REQUIRE_DOCKER says otherwise', () => {
-    expect(isDockerRequired({})).toBe(false);
-    expect(isDockerRequired({ CI: 'true' })).toBe(true);
-    expect(isDockerRequired({ TUSKIT_REQUIRE_DOCKER: '1' })).toBe(true);
-    expect(isDockerRequired({ CI: 'true', TUSKIT_REQUIRE_DOCKER: '0' })).toBe(false);
+  it('requires every tool in CI unless TUSKIT_REQUIRE_TOOLS says otherwise', () => {
+    expect(isToolRequired({})).toBe(false);
+    expect(isToolRequired({ CI: 'true' })).toBe(true);
+    expect(isToolRequired({ CI: '0' })).toBe(false);
+    expect(isToolRequired({ TUSKIT_REQUIRE_TOOLS: '1' })).toBe(true);
+    expect(isToolRequired({ CI: 'true', TUSKIT_REQUIRE_TOOLS: '0' })).toBe(false);
   });
 
   it('reads images and network mode with public defaults', () => {

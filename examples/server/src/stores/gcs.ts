@@ -38,11 +38,7 @@ function withoutSignedUrls(store: GcsStore): DataStore & ListableStore & Readabl
   return {
     maxSize: store.maxSize,
     create: (upload) => store.create(upload),
-    get: (id) => store.get(id),
-    write: (id, offset, body) => store.write(id, offset, body),
-    update: (id, changes) => store.update(id, changes),
-    finalize: (id) => store.finalize(id),
-    remove: (id) => store.remove(id),
+    open: (id) => store.open(id),
     list: () => store.list(),
     read: (id, range) => store.read(id, range),
   };

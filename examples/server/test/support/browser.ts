@@ -1,10 +1,11 @@
 // Debian's Chromium driven through playwright-core, and a driver of the upload page.
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { findOnPath, type ToolAvailability } from '@tuskit/testkit';
 import { chromium, type Browser, type BrowserContextOptions, type CDPSession, type Page } from 'playwright-core';
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+/** Debian's Chromium (`apt-get install chromium`), looked up on PATH; no browser is downloaded. */
+export const CHROMIUM_PATH = findOnPath('chromium');
 
 /** Screenshots for a human to look at; ignored by git. */
 export const ARTIFACTS_DIR = fileURLToPath(new URL('../../.artifacts/', import.meta.url));
@@ -20,14 +21,9 @@ const CHROMIUM_ARGS = [
   '--disable-quic',
 ];
 
-/** Why the browser tests cannot run here, or undefined when Chromium is installed. */
-export function chromiumMissing(): string | undefined {
-  return existsSync(CHROMIUM_PATH) ? undefined : `${CHROMIUM_PATH} is missing (apt-get install -y chromium)`;
-}
-
-/** True on CI (`CI=true`), where a missing browser is a failure rather than a skip. */
-export function isCI(): boolean {
-  return !['', '0', 'false'].includes((process.env.CI ?? '').toLowerCase());
+/** Whether Debian's Chromium is installed, for `describeWithTool`. */
+export function chromiumAvailability(): ToolAvailability {
+  return CHROMIUM_PATH ? { available: true } : { available: false, reason: 'no `chromium` on PATH' };
 }
 
 export function launchChromium(): Promise<Browser> {

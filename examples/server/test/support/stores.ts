@@ -3,8 +3,8 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import type { DataStore } from '@tuskit/core';
 import { BlobServiceClient } from '@azure/storage-blob';
+import type { DataStore, UploadHandle } from '@tuskit/core';
 import {
   createAzuriteContainer,
   createBucket,
@@ -186,14 +186,20 @@ class WriteCounter {
   readonly #consumed = new Map<string, number>();
   readonly #waiting = new Set<() => void>();
 
-  /** The store, with its `write` counting; every other member is the store's own. */
+  /** The store, with the `write` of the uploads it opens counting; every other member is the store's own. */
   observe(store: DataStore): DataStore {
-    const count = (id: string, body: AsyncIterable<Uint8Array>) => this.#count(id, body);
+    const counting = (upload: UploadHandle): UploadHandle => ({
+      get info() {
+        return upload.info;
+      },
+      write: (offset, body) => upload.write(offset, this.#count(upload.info.id, body)),
+      update: (changes) => upload.update(changes),
+      finalize: () => upload.finalize(),
+      remove: () => upload.remove(),
+    });
     return new Proxy(store, {
       get(target, key) {
-        if (key === 'write') {
-          return (id: string, offset: number, body: AsyncIterable<Uint8Array>) => target.write(id, offset, count(id, body));
-        }
+        if (key === 'open') return async (id: string) => ((u) => u && counting(u))(await target.open(id));
         const value: unknown = Reflect.get(target, key, target);
         // Bound to the store itself: its methods use private fields, which a proxy does not have.
         return typeof value === 'function' ? value.bind(target) : value;

@@ -8,15 +8,16 @@ import type { Tus } from '../tus.js';
  */
 export async function handleDelete<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>, id: string): Promise<TusResponse> {
   return tus.withLock(id, () => {}, async () => {
-    const upload = await tus.store.get(id);
-    if (upload && upload.offset >= upload.size && tus.options.disableTerminationForFinishedUploads) {
+    const upload = await tus.store.open(id);
+    if (!upload) return { status: 204, headers: {} };
+    if (upload.info.offset >= upload.info.size && tus.options.disableTerminationForFinishedUploads) {
       throw new TusError('termination_refused');
     }
-    await tus.store.remove(id);
-    if (upload && tus.diagnostics.wants('tuskit:upload:terminated')) {
-      tus.diagnostics.publish('tuskit:upload:terminated', { id, upload });
+    await upload.remove();
+    if (tus.diagnostics.wants('tuskit:upload:terminated')) {
+      tus.diagnostics.publish('tuskit:upload:terminated', { id, upload: upload.info });
     }
-    if (upload) await tus.notify('onTerminated', { upload, context: request.context });
+    await tus.notify('onTerminated', { upload: upload.info, context: request.context });
     return { status: 204, headers: {} };
   });
 }

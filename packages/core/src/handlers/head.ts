@@ -5,12 +5,10 @@ import type { Tus } from '../tus.js';
 /** HEAD: the durable offset. Takes the lock so an interrupted writer persists first. */
 export async function handleHead<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>, id: string): Promise<TusResponse> {
   return tus.withLock(id, () => {}, async () => {
-    let upload = await tus.liveUpload(id);
-    if (upload.offset === upload.size && !upload.finalized) {
-      // A crash between the last byte and finalization: finish the job now.
-      await tus.complete(upload, request.context);
-      upload = { ...upload, finalized: true };
-    }
+    const handle = await tus.liveUpload(id);
+    const upload = handle.info;
+    // A crash between the last byte and finalization: finish the job now.
+    if (upload.offset === upload.size && !upload.finalized) await tus.complete(handle, request.context);
     const headers: Record<string, string> = {
       'Upload-Offset': String(upload.offset),
       'Upload-Length': String(upload.size),

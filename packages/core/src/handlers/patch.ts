@@ -4,7 +4,7 @@ import { TusError } from '../errors.js';
 import type { TusRequest, TusResponse } from '../http.js';
 import { PATCH_CONTENT_TYPE, httpDate, parseNonNegativeInteger } from '../http.js';
 import { HEAD_BYTES, checkContent, mediaInfoOf, type ContentRule } from '../media.js';
-import type { UploadBody } from '../store.js';
+import type { UploadBody, UploadHandle } from '../store.js';
 import type { Tus } from '../tus.js';
 import { MIN_UPLOAD_SIZE, type UploadInfo } from '../upload.js';
 
@@ -30,12 +30,12 @@ export async function handlePatch<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>, 
   try {
     response = await tus.withLock(id, () => interrupt('takeover'), async () => {
       const upload = await tus.liveUpload(id);
-      const offset = checkPatchHeaders(request, upload);
+      const offset = checkPatchHeaders(request, upload.info);
       if (ending) ending.from = offset;
       body = new RequestBody(request.body ?? noBody(), {
-        limit: upload.size - offset,
+        limit: upload.info.size - offset,
         idleTimeoutMs: tus.options.idleTimeoutMs ?? 60_000,
-        onChunk: progressReporter(tus, upload, offset, request.context),
+        onChunk: progressReporter(tus, upload.info, offset, request.context),
         freeChunks: request.exclusiveBody === true && tus.options.freeChunks !== false,
       });
       if (interrupted) body.interrupt(interrupted);
@@ -91,25 +91,24 @@ function checkPatchHeaders<Ctx>(request: TusRequest<Ctx>, upload: UploadInfo): n
 async function writeBody<Ctx>(
   tus: Tus<Ctx>,
   request: TusRequest<Ctx>,
-  upload: UploadInfo,
+  upload: UploadHandle,
   offset: number,
   body: RequestBody,
 ): Promise<TusResponse> {
   let source: UploadBody = body;
-  // Unchanged since `get` under this lock, so the store may reuse what it loaded; the first chunk's check updates it.
-  let loaded: UploadInfo | undefined = upload;
   if (offset === 0 && tus.accept) {
     const iterator = body[Symbol.asyncIterator]();
     const chunks = await validateFirstChunk(tus, tus.accept, request, upload, body, iterator);
     // Interrupted before a whole head arrived: nothing is stored, like any PATCH cut short.
-    if (!chunks) return { status: 204, headers: patchHeaders(tus, upload, offset), closeConnection: true };
+    if (!chunks) return { status: 204, headers: patchHeaders(tus, upload.info, offset), closeConnection: true };
     source = replay(chunks, iterator, body.free);
-    loaded = undefined;
   }
-  const newOffset = await tus.store.write(upload.id, offset, source, loaded);
-  const written = { ...upload, offset: newOffset, lastWriteAt: newOffset > offset ? new Date() : upload.lastWriteAt };
+  const before = upload.info;
+  const newOffset = await upload.write(offset, source);
+  const lastWriteAt = newOffset > offset ? new Date() : before.lastWriteAt;
+  const written: UploadInfo = { ...upload.info, offset: newOffset, lastWriteAt };
   await tus.notify('onProgress', { upload: written, offset: newOffset, context: request.context });
-  const finished = newOffset === upload.size && !upload.finalized ? await tus.complete(written, request.context) : undefined;
+  const finished = newOffset === written.size && !before.finalized ? await tus.complete(upload, request.context) : undefined;
   if (body.overflowed) throw new TusError('length_exceeded');
   const headers = patchHeaders(tus, written, newOffset);
   if (body.interrupted === 'stopped' && !finished) {
@@ -135,31 +134,30 @@ async function validateFirstChunk<Ctx>(
   tus: Tus<Ctx>,
   rule: ContentRule,
   request: TusRequest<Ctx>,
-  upload: UploadInfo,
+  upload: UploadHandle,
   body: RequestBody,
   iterator: AsyncIterator<Uint8Array>,
 ): Promise<Uint8Array[] | undefined> {
   const { chunks, head } = await readHead(iterator, HEAD_BYTES);
   // An upload shorter than a detectable head is judged on all of it.
-  if (head.byteLength < Math.min(MIN_UPLOAD_SIZE, upload.size)) {
+  if (head.byteLength < Math.min(MIN_UPLOAD_SIZE, upload.info.size)) {
     if (body.interrupted) return undefined;
     throw new TusError('first_chunk_too_short', `The first chunk must hold at least ${MIN_UPLOAD_SIZE} bytes.`);
   }
   const { accepted, format: detected } = await checkContent(head, rule);
   if (!accepted) {
-    await tus.store.remove(upload.id);
+    await upload.remove();
     if (tus.diagnostics.wants('tuskit:upload:rejected')) {
-      tus.diagnostics.publish('tuskit:upload:rejected', { id: upload.id, mime: detected?.mime, upload });
+      tus.diagnostics.publish('tuskit:upload:rejected', { id: upload.info.id, mime: detected?.mime, upload: upload.info });
     }
-    await tus.notify('onMediaRejected', { upload, detected, context: request.context });
+    await tus.notify('onMediaRejected', { upload: upload.info, detected, context: request.context });
     const what = detected ? `${detected.mime} (${detected.ext})` : 'of no known format';
     throw new TusError('unsupported_media_type', `The first chunk is ${what}, not an accepted format.`);
   }
   if (detected) {
     const media = mediaInfoOf(detected);
-    await tus.options.hooks?.onMediaDetected?.({ upload, media, context: request.context });
-    await tus.store.update(upload.id, { media });
-    upload.media = media;
+    await tus.options.hooks?.onMediaDetected?.({ upload: upload.info, media, context: request.context });
+    await upload.update({ media });
   }
   return chunks;
 }

@@ -3,5 +3,5 @@ export { describeTusProtocol, type ProtocolSuiteOptions, type ServeTus, type Ser
 export { createTestClient, type TestClient, type TestClientOptions, type TestUploadResult } from './client.js';
 export { sha256, randomData, wavFile, wavHeader, WAV_HEADER_BYTES, chunked } from './bytes.js';
 export { listenOnLoopback } from './listen.js';
-export { patchAsCore } from './patch.js';
+export { openUpload, patchAsCore } from './patch.js';
 export { FIXTURES_DIR } from './fixtures.js';

@@ -1,25 +1,32 @@
 import { bodyOf } from '../body.js';
-import type { DataStore } from '../store.js';
-import type { UploadInfo } from '../upload.js';
+import type { DataStore, UploadHandle } from '../store.js';
 
 /**
- * One PATCH as the core makes it under the upload's lock: `get`, then
- * `write` of the bytes `next` picks for the loaded offset, handing `write`
- * what `loaded` makes of the upload (by default the upload itself, as the
- * core does). Resolves the new offset.
+ * One PATCH as the core makes it under the upload's lock: `open`, then a
+ * `write` through the handle of the bytes `next` picks for the loaded
+ * offset. Resolves the new offset.
  *
  * @example
  * ```ts
  * const offset = await patchAsCore(store, id, (at) => data.subarray(at, at + 1000));
  * ```
  */
-export async function patchAsCore(
-  store: DataStore,
-  id: string,
-  next: (offset: number) => Uint8Array,
-  loaded: (upload: UploadInfo) => Promise<UploadInfo | undefined> | UploadInfo | undefined = (upload) => upload,
-): Promise<number> {
-  const upload = await store.get(id);
+export async function patchAsCore(store: DataStore, id: string, next: (offset: number) => Uint8Array): Promise<number> {
+  const upload = await store.open(id);
   if (!upload) throw new Error(`no upload ${id}`);
-  return store.write(id, upload.offset, bodyOf([next(upload.offset)]), await loaded(upload));
+  return upload.write(upload.info.offset, bodyOf([next(upload.info.offset)]));
+}
+
+/**
+ * Opens an upload that must exist: a test's shorthand for `store.open(id)`.
+ *
+ * @example
+ * ```ts
+ * await (await openUpload(store, id)).finalize();
+ * ```
+ */
+export async function openUpload(store: DataStore, id: string): Promise<UploadHandle> {
+  const upload = await store.open(id);
+  if (!upload) throw new Error(`no upload ${id}`);
+  return upload;
 }

@@ -64,7 +64,7 @@ function checkNames(names: readonly string[], model: FuzzModel): void {
 }
 
 async function checkUpload(store: FileStore, server: ServerProcess, upload: UploadModel, names: readonly string[], totals: StoreTally): Promise<void> {
-  const info = await store.get(upload.id);
+  const info = (await store.open(upload.id))?.info;
   if (upload.state === 'gone') {
     invariant(info === undefined && !names.includes(upload.id) && !names.includes(`${upload.id}.json`), `leftovers of removed upload ${upload.id}`, names);
     upload.dirty = false;

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../memory-store.js';
-import { isReadableStore, type DataStore } from '../../store.js';
+import { isReadableStore, type DataStore, type UploadHandle } from '../../store.js';
 import { randomData, sha256, wavFile } from '../bytes.js';
 import { Harness, type ProtocolSuiteOptions } from './harness.js';
 import { FIXTURES_DIR } from '../fixtures.js';
@@ -119,18 +119,18 @@ export function concurrencyCases(suite: ProtocolSuiteOptions): void {
     const gate = new Promise<void>((r) => (release = r));
     beforeAll(async () => {
       const store = (await suite.createStore?.()) ?? new MemoryStore();
-      const write = store.write.bind(store);
-      const stuckWrite = async (id: string, offset: number, body: AsyncIterable<Uint8Array>) => {
-        const result = await write(id, offset, body);
+      const stuckWrite = (upload: UploadHandle) => async (offset: number, body: AsyncIterable<Uint8Array>) => {
+        const result = await upload.write(offset, body);
         entered();
         await gate;
         return result;
       };
+      const stuckHandle = (upload: UploadHandle | undefined) =>
+        upload && new Proxy(upload, { get: (target, key) => (key === 'write' ? stuckWrite(target) : bound(target, key)) });
       const stuck = new Proxy(store, {
         get: (target, key) => {
-          if (key === 'write') return stuckWrite;
-          const value: unknown = Reflect.get(target, key, target);
-          return typeof value === 'function' ? value.bind(target) : value;
+          if (key === 'open') return async (id: string) => stuckHandle(await target.open(id));
+          return bound(target, key);
         },
       }) as DataStore;
       await gated.start({ store: stuck, lockTimeoutMs: 200 });
@@ -182,8 +182,14 @@ export function concurrencyCases(suite: ProtocolSuiteOptions): void {
       expect(await response).toMatchObject({ status: 204, headers: { 'upload-offset': String(128 * KiB) } });
       req.destroy();
       await stopping;
-      expect((await closing.tus.store.get(id))?.offset).toBe(128 * KiB);
+      expect((await closing.tus.store.open(id))?.info.offset).toBe(128 * KiB);
       await closing.stop();
     });
   });
+}
+
+/** A property of `target`, with methods bound to it (a proxy must not call private members on itself). */
+function bound(target: object, key: string | symbol): unknown {
+  const value: unknown = Reflect.get(target, key, target);
+  return typeof value === 'function' ? value.bind(target) : value;
 }

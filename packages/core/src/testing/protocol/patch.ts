@@ -91,7 +91,7 @@ export function patchCases(suite: ProtocolSuiteOptions): void {
       const response = await h.patch(id, 0, bytes);
       await expectError(response, 409, 'unsupported_media_type');
       expect((await h.head(id)).status).toBe(404);
-      expect(await h.tus.store.get(id)).toBeUndefined();
+      expect(await h.tus.store.open(id)).toBeUndefined();
       const call = await h.waitFor((c) => c.hook === 'onMediaRejected' && (c.event.upload as { id: string }).id === id);
       suite.expectContext?.(call.event.context);
     });
@@ -111,7 +111,7 @@ export function patchCases(suite: ProtocolSuiteOptions): void {
       suite.expectContext?.(detected.event.context);
       const completed = await h.waitFor((c) => c.hook === 'onComplete' && (c.event.upload as { id: string }).id === id);
       expect(completed.event.object).toMatchObject({ size: bytes.length, location: expect.any(String) });
-      expect((await h.tus.store.get(id))?.media).toEqual({ type, mime, ext });
+      expect((await h.tus.store.open(id))?.info.media).toEqual({ type, mime, ext });
       if (isReadableStore(h.tus.store)) expect(await sha256(await h.tus.store.read(id))).toBe(await sha256(bytes));
     });
 
@@ -172,7 +172,7 @@ export function patchCases(suite: ProtocolSuiteOptions): void {
       const { id } = await any.create(bytes.length);
       await any.upload(id, bytes, 100);
       expect((await any.head(id)).headers.get('upload-offset')).toBe(String(bytes.length));
-      expect((await any.tus.store.get(id))?.media).toBeUndefined();
+      expect((await any.tus.store.open(id))?.info.media).toBeUndefined();
       const completed = await any.waitFor((c) => c.hook === 'onComplete' && (c.event.upload as { id: string }).id === id);
       expect(completed.event.object).toMatchObject({ size: bytes.length });
       if (isReadableStore(any.tus.store)) expect(await sha256(await any.tus.store.read(id))).toBe(await sha256(bytes));
@@ -191,7 +191,7 @@ export function patchCases(suite: ProtocolSuiteOptions): void {
       expect(head.headers.get('upload-expires')).toBeNull();
       const completed = await any.waitFor((c) => c.hook === 'onComplete' && (c.event.upload as { id: string }).id === empty.id);
       expect(completed.event.object).toMatchObject({ size: 0 });
-      expect(await any.tus.store.get(empty.id)).toMatchObject({ offset: 0, size: 0, finalized: true });
+      expect((await any.tus.store.open(empty.id))?.info).toMatchObject({ offset: 0, size: 0, finalized: true });
     });
   });
 
@@ -215,7 +215,7 @@ export function patchCases(suite: ProtocolSuiteOptions): void {
       const bytes = fixture('not-media', name);
       const { id } = await pdf.create(bytes.length);
       expect((await pdf.patch(id, 0, bytes)).status).toBe(204);
-      expect((await pdf.tus.store.get(id))?.media).toEqual({ type, mime, ext });
+      expect((await pdf.tus.store.open(id))?.info.media).toEqual({ type, mime, ext });
     });
 
     it('a list refuses what it does not name, and an upload of no known format', async () => {
@@ -231,7 +231,7 @@ export function patchCases(suite: ProtocolSuiteOptions): void {
       const notes = fixture('not-media', 'notes.txt');
       const accepted = await text.create(notes.length);
       expect((await text.patch(accepted.id, 0, notes)).status).toBe(204);
-      expect((await text.tus.store.get(accepted.id))?.media).toBeUndefined();
+      expect((await text.tus.store.open(accepted.id))?.info.media).toBeUndefined();
       const short = await text.create(5);
       expect((await text.patch(short.id, 0, Buffer.from('hello'))).status).toBe(204);
       for (const [dir, name] of [['not-media', 'random.bin'], ['media', 'audio.wav']] as const) {

@@ -55,16 +55,16 @@ export function requestCases(suite: ProtocolSuiteOptions): void {
     it.each(['..%2F..%2Fetc%2Fpasswd', '..%2f', 'a.b', '%00', 'x'.repeat(129), 'a%20b', 'a;b'])(
       'an id of the wrong form (%s) is 404 and never reaches the store',
       async (id) => {
-        const get = h.tus.store.get.bind(h.tus.store);
+        const open = h.tus.store.open.bind(h.tus.store);
         const seen: string[] = [];
-        h.tus.store.get = async (i) => (seen.push(i), get(i));
+        h.tus.store.open = async (i) => (seen.push(i), open(i));
         try {
           for (const method of ['HEAD', 'PATCH', 'DELETE']) {
             const response = await h.fetch(`/${id}`, { method });
             expect(response.status).toBe(404);
           }
         } finally {
-          h.tus.store.get = get;
+          h.tus.store.open = open;
         }
         expect(seen).toEqual([]);
       },
@@ -124,7 +124,7 @@ export function requestCases(suite: ProtocolSuiteOptions): void {
       const { id } = await h.create(100);
       expect((await post(id, 'DELETE')).status).toBe(204);
       expect((await h.head(id)).status).toBe(404);
-      expect(await h.tus.store.get(id)).toBeUndefined();
+      expect(await h.tus.store.open(id)).toBeUndefined();
     });
 
     it('an override to a method the server does not answer is 405', async () => {
@@ -157,7 +157,7 @@ export function requestCases(suite: ProtocolSuiteOptions): void {
       const { id } = await h.create(100);
       expect((await h.fetch(`/${id}`, { method: 'DELETE' })).status).toBe(204);
       expect((await h.head(id)).status).toBe(404);
-      expect(await h.tus.store.get(id)).toBeUndefined();
+      expect(await h.tus.store.open(id)).toBeUndefined();
       expect((await h.fetch(`/${id}`, { method: 'DELETE' })).status).toBe(204);
       expect((await h.fetch('/never-existed', { method: 'DELETE' })).status).toBe(204);
       const call = await h.waitFor((c) => c.hook === 'onTerminated' && (c.event.upload as { id: string }).id === id);
@@ -184,7 +184,7 @@ export function lifecycleCases(suite: ProtocolSuiteOptions): void {
     it('the reaper removes expired uploads and tells the host', async () => {
       const { id } = await h.create(100);
       expect(await h.tus.reap()).toContain(id);
-      expect(await h.tus.store.get(id)).toBeUndefined();
+      expect(await h.tus.store.open(id)).toBeUndefined();
       expect(h.calls.some((c) => c.hook === 'onExpired' && (c.event.upload as { id: string }).id === id)).toBe(true);
     });
   });
@@ -275,7 +275,7 @@ export function lifecycleCases(suite: ProtocolSuiteOptions): void {
       const rejected = h.calls.filter((c) => c.hook === 'onMediaRejected');
       expect(rejected.length).toBe(before + 1);
       const id = (rejected.at(-1)?.event.upload as { id: string }).id;
-      expect(await h.tus.store.get(id)).toBeUndefined();
+      expect(await h.tus.store.open(id)).toBeUndefined();
     });
 
     it('a POST body of another type is 415 and creates nothing', async () => {
