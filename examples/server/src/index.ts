@@ -4,7 +4,7 @@ export { jsonLogger, type Logger, type JsonLoggerOptions, type RequestLine } fro
 export type { CorsOrigins } from './cors.js';
 export { createStoreFromEnv, type StoreKind, type StoreFactoryContext } from './store.js';
 export { formatDuration } from './duration.js';
-export { probeMedia, type ProbeOptions, type ProbeOutcome, type ProbeErrorCode } from './probe.js';
+export { probeMedia, MIN_PROBE_MEMORY_MB, type ProbeOptions, type ProbeOutcome, type ProbeErrorCode } from './probe.js';
 export type { MediaDetails, AudioDetails, VideoDetails } from './media-analysis.js';
 export type { AssetMediaFields } from './media-fields.js';
 export { parseRange, type RangeAnswer } from './ranges.js';

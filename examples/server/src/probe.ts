@@ -22,9 +22,18 @@ export interface ProbeOptions {
   signal?: AbortSignal;
   /** Time the probe may spend parsing (waiting for the store does not count), in ms. Default 30 000. */
   timeLimitMs?: number;
-  /** Heap of the probe's worker, in MiB. Default 64. */
+  /**
+   * Heap of the probe's worker, in MiB: at least {@link MIN_PROBE_MEMORY_MB}. Default 64.
+   */
   memoryLimitMb?: number;
 }
+
+/**
+ * The smallest heap a probe's worker may get: below ~4 MiB Node 24 cannot
+ * even deserialize a new worker's heap, and ends the whole process instead of
+ * the worker.
+ */
+export const MIN_PROBE_MEMORY_MB = 5;
 
 /** A fresh worker per probe: nothing a hostile file did survives it. */
 const WORKER_URL = import.meta.url.endsWith('.ts')
@@ -46,6 +55,9 @@ const WORKER_URL = import.meta.url.endsWith('.ts')
  * ```
  */
 export function probeMedia(store: ReadableStore, id: string, options: ProbeOptions): Promise<ProbeOutcome> {
+  if ((options.memoryLimitMb ?? Infinity) < MIN_PROBE_MEMORY_MB) {
+    throw new RangeError(`memoryLimitMb must be at least ${MIN_PROBE_MEMORY_MB}, not ${options.memoryLimitMb}.`);
+  }
   return new Promise((resolve, reject) => new Probe(store, id, options, resolve, reject).start());
 }
 

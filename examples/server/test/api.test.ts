@@ -34,7 +34,7 @@ describe.each(FRAMEWORK_NAMES)('REST API on %s', (framework) => {
         expect(response.status).toBe(204);
         expect(response.headers.get('tus-version')).toBe('1.0.0');
         expect(response.headers.get('tus-max-size')).toBe('1000000');
-        expect(response.headers.get('tus-extension')).toBe('termination,expiration');
+        expect(response.headers.get('tus-extension')).toBe('termination,checksum,checksum-trailer,expiration');
       }
     });
   });

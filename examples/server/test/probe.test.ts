@@ -7,7 +7,7 @@ import { ANY_AUDIO_OR_VIDEO, checkContent, type ByteRange } from '@tuskit/core';
 import { wavFile } from '@tuskit/core/testing';
 import { FileStore } from '@tuskit/store-fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatDuration, probeMedia, type ProbeOutcome } from '../src/index.js';
+import { formatDuration, MIN_PROBE_MEMORY_MB, probeMedia, type ProbeOutcome } from '../src/index.js';
 import { ObjectCursor, ObjectReadError } from '../src/object-tokenizer.js';
 import { expectDuration } from './support/assertions.js';
 import { fixtureCases, generatedCases } from './support/media.js';
@@ -151,8 +151,11 @@ describe('probeMedia is isolated', () => {
   it('fails a probe whose worker runs out of its heap with probe_failed', async () => {
     const bytes = probeFixtureBytes('av.mkv');
     const id = await stored(bytes);
-    const outcome = await probeMedia(store, id, { size: bytes.length, contentType: 'video/matroska', memoryLimitMb: 1 });
-    expect(outcome).toMatchObject({ ok: false, code: 'probe_failed' });
+    const options = { size: bytes.length, contentType: 'video/matroska' };
+    const outcome = await probeMedia(store, id, { ...options, memoryLimitMb: MIN_PROBE_MEMORY_MB });
+    expect(outcome).toMatchObject({ ok: false, code: 'probe_failed', message: expect.stringContaining('memory limit') });
+    // Below it, Node 24 would end the whole process while starting the worker.
+    expect(() => probeMedia(store, id, { ...options, memoryLimitMb: 2 })).toThrow('memoryLimitMb must be at least 5, not 2.');
   });
 });
 

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { headerReader, type Tus } from '@tuskit/core';
 
 /** Options of {@link toFetchHandler}. */
@@ -34,6 +35,7 @@ export function toFetchHandler<Ctx = Request>(
       signal: request.signal,
       context: context(request),
     });
-    return new Response(answer.body ?? null, { status: answer.status, headers: answer.headers });
+    const body = typeof answer.body === 'object' ? (Readable.toWeb(answer.body) as ReadableStream<Uint8Array>) : answer.body;
+    return new Response(body ?? null, { status: answer.status, headers: answer.headers });
   };
 }

@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 /** Reads one request header by its lower-case name. */
 export type HeaderReader = (name: string) => string | undefined;
 
@@ -29,6 +31,12 @@ export interface TusRequest<Ctx = unknown> {
    * they have its bytes (see `TusOptions.freeChunks`).
    */
   exclusiveBody?: boolean | undefined;
+  /**
+   * Reads the request's trailers once the body has ended (`checksum-trailer`).
+   * Absent when the framework cannot read them (the Fetch API): a PATCH that
+   * announces `Upload-Checksum` as a trailer is then refused with 400.
+   */
+  trailer?: HeaderReader | undefined;
   /** Aborted when the client goes away: an `AbortSignal`, or anything with the members of {@link ClientSignal}. */
   signal?: ClientSignal | undefined;
   context: Ctx;
@@ -65,7 +73,8 @@ export interface ClientSignal {
 export interface TusResponse {
   status: number;
   headers: Record<string, string>;
-  body?: string | undefined;
+  /** Text (errors, hook answers), or the bytes of a download as a stream. */
+  body?: string | Readable | undefined;
   closeConnection?: boolean | undefined;
 }
 

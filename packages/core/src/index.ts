@@ -59,4 +59,5 @@ export {
   type TusResponse,
 } from './http.js';
 export { bodyOf } from './body.js';
+export { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from './checksum.js';
 export { freeChunk } from './chunk-memory.js';

@@ -1,3 +1,4 @@
+import { pipeline } from 'node:stream';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bodyOf } from './body.js';
 import { TusError } from './errors.js';
@@ -50,6 +51,8 @@ export async function handleNodeRequest<Ctx>(
     method: req.method ?? 'GET',
     path: options.path ?? requestPath(req.url) ?? '/',
     header: headerReader(req.headers),
+    // Node fills `req.trailers` once the body has ended, which is when the core reads them.
+    trailer: (name) => headerReader(req.trailers)(name),
     body,
     exclusiveBody: body === req,
     signal: disconnected,
@@ -101,10 +104,17 @@ export function writeNodeResponse(res: NodeResponse, response: TusResponse): voi
     lingerBeforeClose(res);
   }
   const hasNoBody = response.status === 204 || response.status === 304 || res.req?.method === 'HEAD';
-  if (!hasNoBody) headers['Content-Length'] = String(Buffer.byteLength(response.body ?? ''));
+  const { body } = response;
+  if (body !== undefined && typeof body !== 'string') {
+    // A download: the core set Content-Length; pipeline ends the store's stream too when the client goes away.
+    res.writeHead(response.status, headers);
+    pipeline(body, res, () => {});
+    return;
+  }
+  if (!hasNoBody) headers['Content-Length'] = String(Buffer.byteLength(body ?? ''));
   res.writeHead(response.status, headers);
-  if (response.body === undefined) res.end();
-  else res.end(response.body);
+  if (body === undefined) res.end();
+  else res.end(body);
 }
 
 /** How long, and for how many more request bytes, a closing connection waits for the client to read the answer. */

@@ -106,6 +106,23 @@ export interface CorsOptions {
 }
 
 /**
+ * The `download` option: GET on the upload URL of a finished upload.
+ *
+ * @example
+ * ```ts
+ * const tus = createTus({ store, download: { redirect: false, disposition: 'inline' } });
+ * ```
+ */
+export interface DownloadOptions {
+  /** Answer 302 to the store's own `downloadUrl()` where it has one (S3, GCS) rather than stream through this server. Default true. */
+  redirect?: boolean;
+  /** Lifetime of those URLs in seconds. Default 900. */
+  urlTtlSeconds?: number;
+  /** `Content-Disposition` type sent with a `filename` (or `name`) from the metadata. Default `attachment`. */
+  disposition?: 'attachment' | 'inline';
+}
+
+/**
  * Options of {@link createTus}. Only `store` is required.
  *
  * @example
@@ -166,6 +183,15 @@ export interface TusOptions<Ctx = unknown> {
    */
   minSize?: number;
   /**
+   * Serve GET on the upload URL of a finished upload (after `authorize`,
+   * without `Tus-Resumable`): `Content-Type` from the detected format, a
+   * safe `Content-Disposition` from the `filename` metadata, `ETag`,
+   * `If-None-Match`, `If-Range` and one byte `Range` (206, or 416 outside
+   * the upload). Streamed from the store's `read()`, or a redirect to its
+   * `downloadUrl()` (see {@link DownloadOptions}). Default off.
+   */
+  download?: boolean | DownloadOptions;
+  /**
    * DELETE of a finished upload answers 403 `termination_refused` and removes
    * nothing, so that a stale upload URL cannot delete what was delivered.
    * Default false.
@@ -189,6 +215,12 @@ export interface TusOptions<Ctx = unknown> {
    * buffers them). Default true.
    */
   freeChunks?: boolean;
+  /**
+   * Where a PATCH with `Upload-Checksum` is held on local disk until its
+   * checksum is checked (the `checksum` extension): its bytes reach the store
+   * only once they match. Default the OS temporary directory.
+   */
+  checksumSpoolDirectory?: string;
   /** Minimum time between two `onProgress` calls of one PATCH. Default 1 s. */
   progressIntervalMs?: number;
   /** CORS; `false` turns it off. Default `{ origin: '*' }`. */

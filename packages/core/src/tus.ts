@@ -1,19 +1,21 @@
 import parseForwarded from 'forwarded-parse';
+import { tmpdir } from 'node:os';
 import { v7 as uuidv7 } from 'uuid';
 import type { InterruptReason } from './body.js';
 import { DiagnosticsPublisher, type TusErrorSource } from './diagnostics.js';
 import { TusError, TUS_ERRORS, isTusError } from './errors.js';
 import { handleDelete } from './handlers/delete.js';
+import { handleGet } from './handlers/get.js';
 import { handleHead } from './handlers/head.js';
 import { handleOptions, preflightHeaders } from './handlers/options.js';
 import { handlePatch } from './handlers/patch.js';
 import { handlePost } from './handlers/post.js';
-import { refuseUnofferedExtensions } from './handlers/unoffered.js';
+import { checkExtensionHeaders } from './handlers/unoffered.js';
 import type { HeaderReader, TusRequest, TusResponse } from './http.js';
 import { TUS_VERSION, headerReader, httpDate } from './http.js';
 import { MemoryLocker, type Locker } from './locker.js';
 import { ANY_AUDIO_OR_VIDEO, type ContentRule } from './media.js';
-import type { FinishResponse, HookEvent, TusHooks, TusOptions } from './options.js';
+import type { DownloadOptions, FinishResponse, HookEvent, TusHooks, TusOptions } from './options.js';
 import { isClosableStore, isListableStore, type ClosableStore, type DataStore, type UploadHandle } from './store.js';
 import { DEFAULT_MAX_SIZE, MIN_UPLOAD_SIZE, type StoredObject, type UploadInfo } from './upload.js';
 
@@ -31,6 +33,10 @@ const EXPOSED_HEADERS = [
   'Tus-Extension',
   'Tus-Max-Size',
   'Tus-Checksum-Algorithm',
+  'Content-Range',
+  'Content-Disposition',
+  'Accept-Ranges',
+  'ETag',
 ];
 
 /** `proto` and `host` of the first element of an RFC 7239 `Forwarded` header; nothing when it is absent or malformed. */
@@ -103,6 +109,8 @@ export class Tus<Ctx = unknown> {
     this.extensions = [
       ...(options.creation ? ['creation', 'creation-with-upload'] : []),
       'termination',
+      'checksum',
+      'checksum-trailer',
       ...(isListableStore(options.store) ? ['expiration'] : []),
     ];
     if (options.reapIntervalMs !== undefined) {
@@ -286,6 +294,11 @@ export class Tus<Ctx = unknown> {
     return (this.options.idPattern ?? /^[A-Za-z0-9_-]{1,128}$/).test(id);
   }
 
+  /** Where PATCH bodies with a checksum wait for their check. */
+  get spoolDirectory(): string {
+    return this.options.checksumSpoolDirectory ?? tmpdir();
+  }
+
   get uploadTtlMs(): number {
     return this.options.uploadTtlMs ?? 7 * DAY_MS;
   }
@@ -357,6 +370,14 @@ export class Tus<Ctx = unknown> {
     return object;
   }
 
+  /** @internal The `download` option with its defaults; `undefined` when downloads are off. */
+  get downloadOptions(): Required<DownloadOptions> | undefined {
+    const option = this.options.download;
+    if (!option) return undefined;
+    const given = option === true ? {} : option;
+    return { redirect: given.redirect ?? true, urlTtlSeconds: given.urlTtlSeconds ?? 900, disposition: given.disposition ?? 'attachment' };
+  }
+
   /** @internal Lets `onBeforeFinish` change the answer of the request that completed an upload. */
   async finishResponse(upload: UploadInfo, object: StoredObject, context: Ctx | undefined, response: TusResponse): Promise<TusResponse> {
     const hook = this.options.hooks?.onBeforeFinish;
@@ -409,7 +430,7 @@ export class Tus<Ctx = unknown> {
 
   #publishEnd(request: TusRequest<Ctx>, response: TusResponse, started: number): void {
     let code: string | undefined;
-    if (response.status >= 400 && response.body) {
+    if (response.status >= 400 && typeof response.body === 'string') {
       try {
         code = (JSON.parse(response.body) as { error?: { code?: string } }).error?.code;
       } catch {
@@ -426,9 +447,12 @@ export class Tus<Ctx = unknown> {
     const target = this.#route(request.path);
     if (method === 'OPTIONS') return target === undefined ? this.errorResponse(new TusError('not_found')) : handleOptions(this);
     if (this.options.authorize && !(await this.options.authorize(request))) throw new TusError('unauthorized');
-    if (request.header('tus-resumable') !== TUS_VERSION) throw new TusError('unsupported_version');
+    // A download is plain HTTP: browsers and `curl` send no Tus-Resumable.
+    const download = method === 'GET' && this.downloadOptions !== undefined;
+    if (!download && request.header('tus-resumable') !== TUS_VERSION) throw new TusError('unsupported_version');
     if (target === undefined) throw new TusError('not_found');
-    refuseUnofferedExtensions(this.extensions, request);
+    // Extension headers mean something only where bytes or uploads are made; HEAD and DELETE drop nothing.
+    if (method === 'POST' || method === 'PATCH') checkExtensionHeaders(this.extensions, request);
     if (target === '') {
       if (method === 'POST' && this.options.creation) return handlePost(this, request);
       throw new TusError('method_not_allowed');
@@ -437,6 +461,7 @@ export class Tus<Ctx = unknown> {
     if (method === 'HEAD') return handleHead(this, request, target);
     if (method === 'PATCH') return handlePatch(this, request, target);
     if (method === 'DELETE') return handleDelete(this, request, target);
+    if (download) return handleGet(this, request, target);
     throw new TusError('method_not_allowed');
   }
 
@@ -456,7 +481,9 @@ export class Tus<Ctx = unknown> {
     // An offset must never come from a cache, and neither may an error that stands in for one.
     if (method === 'HEAD') headers['Cache-Control'] = 'no-store';
     const hasBody = request.header('transfer-encoding') !== undefined || Number(request.header('content-length') ?? 0) > 0;
-    const closeConnection = response.closeConnection ?? ((method === 'PATCH' || method === 'POST') && hasBody);
+    // A body left unread closes the connection; an overridden request's body (e.g. a POST made a DELETE) is never read.
+    const readsBody = method === 'PATCH' || method === 'POST' || request.header('x-http-method-override') !== undefined;
+    const closeConnection = response.closeConnection ?? (readsBody && hasBody);
     return { ...response, headers, closeConnection };
   }
 
@@ -479,7 +506,7 @@ export class Tus<Ctx = unknown> {
   }
 
   #allowedMethods(): string {
-    return `OPTIONS, HEAD, PATCH, DELETE${this.options.creation ? ', POST' : ''}`;
+    return `OPTIONS, HEAD, PATCH, DELETE${this.options.creation ? ', POST' : ''}${this.options.download ? ', GET' : ''}`;
   }
 }
 

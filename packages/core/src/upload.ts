@@ -21,7 +21,7 @@ export interface MediaInfo extends DetectedFormat {
  *
  * @example
  * ```ts
- * const info = await store.get(id);
+ * const info = (await store.open(id))?.info;
  * if (info && info.offset === info.size) console.log('complete');
  * ```
  */

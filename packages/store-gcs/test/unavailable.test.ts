@@ -52,7 +52,7 @@ describe('GcsStore when GCS is unreachable', () => {
     const tus = createTus({ store: storeAt(closedEndpoint), basePath: '/files' });
     const response = await createTestClient(tus).patch('a1', 0, new Uint8Array(100));
     expect(response.status).toBe(503);
-    expect(JSON.parse(response.body ?? '{}')).toMatchObject({ error: { code: 'store_unavailable' } });
+    expect(JSON.parse(String(response.body ?? '{}'))).toMatchObject({ error: { code: 'store_unavailable' } });
   });
 });
 

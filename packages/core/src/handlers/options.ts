@@ -1,3 +1,4 @@
+import { CHECKSUM_ALGORITHMS } from '../checksum.js';
 import type { TusResponse } from '../http.js';
 import { TUS_VERSION } from '../http.js';
 import type { CorsOptions } from '../options.js';
@@ -5,19 +6,19 @@ import type { Tus } from '../tus.js';
 
 /** OPTIONS: what this server speaks. */
 export function handleOptions(tus: Pick<Tus, 'extensions' | 'maxSize'>): TusResponse {
-  return {
-    status: 204,
-    headers: {
-      'Tus-Version': TUS_VERSION,
-      'Tus-Extension': tus.extensions.join(','),
-      'Tus-Max-Size': String(tus.maxSize),
-    },
+  const headers: Record<string, string> = {
+    'Tus-Version': TUS_VERSION,
+    'Tus-Extension': tus.extensions.join(','),
+    'Tus-Max-Size': String(tus.maxSize),
   };
+  if (tus.extensions.includes('checksum')) headers['Tus-Checksum-Algorithm'] = CHECKSUM_ALGORITHMS.join(',');
+  return { status: 204, headers };
 }
 
 const ALLOWED_HEADERS = [
   'Authorization',
   'Content-Type',
+  'Trailer',
   'Tus-Resumable',
   'Upload-Offset',
   'Upload-Length',

@@ -6,6 +6,7 @@ import { PATCH_CONTENT_TYPE, httpDate, parseNonNegativeInteger } from '../http.j
 import { HEAD_BYTES, checkContent, mediaInfoOf, type ContentRule } from '../media.js';
 import type { UploadBody, UploadHandle } from '../store.js';
 import type { Tus } from '../tus.js';
+import { verifiedBody } from './checksum.js';
 import { MIN_UPLOAD_SIZE, type UploadInfo } from '../upload.js';
 
 /**
@@ -104,7 +105,13 @@ async function writeBody<Ctx>(
     source = replay(chunks, iterator, body.free);
   }
   const before = upload.info;
-  const newOffset = await upload.write(offset, source);
+  const verified = await verifiedBody(tus, request, source, body);
+  let newOffset: number;
+  try {
+    newOffset = await upload.write(offset, verified?.body() ?? source);
+  } finally {
+    await verified?.close();
+  }
   const lastWriteAt = newOffset > offset ? new Date() : before.lastWriteAt;
   const written: UploadInfo = { ...upload.info, offset: newOffset, lastWriteAt };
   await tus.notify('onProgress', { upload: written, offset: newOffset, context: request.context });

@@ -1,6 +1,8 @@
 import { describe } from 'vitest';
+import { checksumCases } from './protocol/checksum.js';
 import { concurrencyCases } from './protocol/concurrency.js';
 import { corsCases } from './protocol/cors.js';
+import { downloadCases } from './protocol/download.js';
 import { hookCases } from './protocol/hooks.js';
 import type { ProtocolSuiteOptions } from './protocol/harness.js';
 import { patchCases } from './protocol/patch.js';
@@ -25,9 +27,11 @@ export function describeTusProtocol(options: ProtocolSuiteOptions): void {
     describe('requests', () => requestCases(options));
     describe('lifecycle', () => lifecycleCases(options));
     describe('extensions not offered', () => unofferedCases(options));
+    describe('checksum', () => checksumCases(options));
     describe('PATCH', () => patchCases(options));
     describe('concurrency and interruptions', () => concurrencyCases(options));
     describe('CORS and proxies', () => corsCases(options));
     describe('hooks that steer', () => hookCases(options));
+    describe('download', () => downloadCases(options));
   });
 }

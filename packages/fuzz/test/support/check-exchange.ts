@@ -56,7 +56,7 @@ export function checkExchange(exchange: Exchange, outcome: Outcome, model: FuzzM
 }
 
 function checkAuthorization(exchange: Exchange, response: RawResponse, evidence: object): void {
-  if (exchange.auth !== 'no' || exchange.request.method === 'OPTIONS') return;
+  if (exchange.auth !== 'no' || exchange.method === 'OPTIONS') return;
   invariant(response.status < 200 || response.status >= 300, 'auth bypass: 2xx without the right key', evidence);
 }
 
@@ -71,8 +71,8 @@ function checkFollowUp(followUp: RawResponse | string, evidence: object): void {
 }
 
 function applyAnswer(exchange: Exchange, response: RawResponse, model: FuzzModel, concurrent: boolean, evidence: object): void {
-  const { upload, request } = exchange;
-  if (request.method === 'POST' && response.status === 201) return registerCreated(exchange, response, model, evidence);
+  const { upload, method } = exchange;
+  if (method === 'POST' && response.status === 201) return registerCreated(exchange, response, model, evidence);
   if (!upload) return;
   const code = response.status >= 400 ? errorCode(response) : undefined;
   invariant(
@@ -80,10 +80,10 @@ function applyAnswer(exchange: Exchange, response: RawResponse, model: FuzzModel
     'a live upload answered 404',
     evidence,
   );
-  if (request.method === 'DELETE' && response.status === 204) model.remove(upload, true);
+  if (method === 'DELETE' && response.status === 204) model.remove(upload, true);
   if (code === 'unsupported_media_type') model.remove(upload, true);
-  if (request.method === 'HEAD' && response.status === 200) checkHead(exchange, response, model, evidence);
-  if (request.method === 'PATCH' && response.status === 204) checkPatched(exchange, response, model, evidence);
+  if (method === 'HEAD' && response.status === 200) checkHead(exchange, response, model, evidence);
+  if (method === 'PATCH' && response.status === 204) checkPatched(exchange, response, model, evidence);
 }
 
 function checkHead(exchange: Exchange, response: RawResponse, model: FuzzModel, evidence: object): void {
@@ -122,9 +122,9 @@ function registerCreated(exchange: Exchange, response: RawResponse, model: FuzzM
 
 /** Without an answer the model cannot know whether a removal happened. */
 function noteLostAnswer(exchange: Exchange, model: FuzzModel): void {
-  const { upload, request, patch } = exchange;
-  if (request.method === 'POST' && exchange.auth !== 'no') model.unaccounted += 1;
+  const { upload, method, patch } = exchange;
+  if (method === 'POST' && exchange.auth !== 'no') model.unaccounted += 1;
   if (!upload || exchange.auth === 'no') return;
-  if (request.method === 'DELETE' || (patch?.notMedia && patch.offset === 0)) model.remove(upload, false);
+  if (method === 'DELETE' || (patch?.notMedia && patch.offset === 0)) model.remove(upload, false);
   upload.dirty = true;
 }

@@ -24,7 +24,7 @@ const RESPONSE_HEADERS = new Set([
   'upload-offset', 'upload-length', 'upload-expires', 'upload-metadata', 'location', 'cache-control', 'allow',
   'access-control-allow-origin', 'access-control-expose-headers', 'access-control-allow-methods',
   'access-control-allow-headers', 'access-control-max-age', 'vary', 'date', 'connection', 'keep-alive',
-  'transfer-encoding',
+  'transfer-encoding', 'tus-checksum-algorithm', 'upload-defer-length', 'upload-concat',
 ]);
 
 /** Statuses Node's own parser answers with before the core sees a request. */

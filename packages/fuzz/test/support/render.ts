@@ -11,6 +11,8 @@ export type Authorization = 'yes' | 'no' | 'ambiguous';
 /** A concrete request plus what the checks need to know about it. */
 export interface Exchange {
   request: WireRequest;
+  /** The method the core acts on: `X-HTTP-Method-Override` when present, else the request line's. */
+  method: string;
   auth: Authorization;
   /** Node's parser must hand it to the core (see {@link isStrictlyValid}). */
   valid: boolean;
@@ -56,16 +58,20 @@ export function render(action: RequestAction, model: FuzzModel): Exchange {
   const start = upload ? Math.min(numeric ?? upload.known, upload.size) : 0;
   request.body = renderBody(action.method, action.body, upload, start, auth);
   if (action.body.expectContinue && request.body.framing === 'length') request.headers.push(['Expect', '100-continue']);
-  const isPatch = action.method === 'PATCH' && upload !== undefined;
+  const method = joined(seen('x-http-method-override'))?.trim().toUpperCase() || action.method;
+  const isPatch = method === 'PATCH' && action.method === 'PATCH' && upload !== undefined;
+  const hasBody = request.body.framing === 'chunked' || request.body.payload.length > 0;
   return {
     request,
+    method,
     auth,
     valid: isStrictlyValid(request),
     complete: isComplete(request),
     upload: exact ? upload : undefined,
     ackedBefore: upload?.acked ?? 0,
     patch: isPatch ? { offset: start, sent: deliverable(request.body), notMedia: action.body.source === 'not-media' } : undefined,
-    postExpectation: action.method === 'POST' ? postExpectation(seen, action.metadata) : undefined,
+    // A POST body that is not an upload's first bytes is refused rather than dropped.
+    postExpectation: method === 'POST' ? (hasBody ? 'refuse' : postExpectation(seen, action.metadata)) : undefined,
     seen,
   };
 }

@@ -27,6 +27,13 @@ export interface ProtocolSuiteOptions {
   createStore?: () => DataStore | Promise<DataStore>;
   /** Locker under test; default the engine's in-process one. */
   createLocker?: () => Locker | Promise<Locker>;
+  /**
+   * False for a store whose `downloadUrl()` cannot sign here (an emulator
+   * without credentials): the redirect case of downloads is skipped. Default true.
+   */
+  signsDownloadUrls?: boolean;
+  /** False for a framework that cannot read request trailers (the Fetch API); default true. */
+  readsTrailers?: boolean;
   /** Asserts that hooks received the framework's own request context. */
   expectContext?: (context: unknown) => void;
 }
@@ -143,7 +150,7 @@ export class Harness {
    * A PATCH whose body the test writes by hand over a raw socket, to drop the
    * connection or stall midway.
    */
-  rawPatch(id: string, offset: number, contentLength?: number) {
+  rawPatch(id: string, offset: number, contentLength?: number, extraHeaders: Record<string, string> = {}) {
     const url = new URL(`${this.url}/${id}`);
     const req = httpRequest({
       host: url.hostname,
@@ -157,6 +164,7 @@ export class Harness {
         'content-type': 'application/offset+octet-stream',
         'upload-offset': String(offset),
         ...(contentLength !== undefined && { 'content-length': String(contentLength) }),
+        ...extraHeaders,
       },
     });
     const response = new Promise<{ status: number; headers: Record<string, unknown> } | Error>((resolve) => {
