@@ -111,6 +111,8 @@ export interface DownloadUrlOptions {
   expiresInSeconds: number;
   /** Content-Type the download should be served with. */
   contentType?: string;
+  /** Content-Disposition the download should be served with (a file name for the browser to save it under). */
+  contentDisposition?: string;
 }
 
 /**

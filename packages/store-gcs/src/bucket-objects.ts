@@ -155,13 +155,14 @@ export class BucketObjects {
   }
 
   /** A V4 signed GET URL, signed with the client's credentials. */
-  async signedReadUrl(name: string, expiresInSeconds: number, contentType?: string): Promise<string> {
+  async signedReadUrl(name: string, expiresInSeconds: number, contentType?: string, contentDisposition?: string): Promise<string> {
     const [url] = await backend(() =>
       this.bucket.file(name).getSignedUrl({
         version: 'v4',
         action: 'read',
         expires: Date.now() + expiresInSeconds * 1000,
         ...(contentType !== undefined && { responseType: contentType }),
+        ...(contentDisposition !== undefined && { responseDisposition: contentDisposition }),
       }),
     );
     return url;

@@ -241,7 +241,7 @@ export class GcsStore implements DataStore, ListableStore, ReadableStore, Downlo
    */
   async downloadUrl(id: string, options: DownloadUrlOptions): Promise<string> {
     const name = await this.#finishedName(id);
-    return this.#objects.signedReadUrl(name, options.expiresInSeconds, options.contentType);
+    return this.#objects.signedReadUrl(name, options.expiresInSeconds, options.contentType, options.contentDisposition);
   }
 
   async #uploadInfo(found: UploadObjects): Promise<UploadInfo | undefined> {

@@ -220,6 +220,7 @@ export class S3Store implements DataStore, ListableStore, ReadableStore, Downloa
       Bucket: this.bucket,
       Key: keys.object,
       ResponseContentType: options.contentType ?? info.record.media?.mime,
+      ResponseContentDisposition: options.contentDisposition,
     });
     return getSignedUrl(this.client, command, { expiresIn: options.expiresInSeconds });
   }

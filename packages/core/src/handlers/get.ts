@@ -26,7 +26,8 @@ export async function handleGet<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>, id
     headers['Content-Disposition'] = contentDisposition(filename, { type: options.disposition, fallback });
   }
   if (isDownloadUrlStore(tus.store) && options.redirect) {
-    const url = await tus.store.downloadUrl(id, { expiresInSeconds: options.urlTtlSeconds, contentType }).catch((error: unknown) => {
+    const signing = { expiresInSeconds: options.urlTtlSeconds, contentType, contentDisposition: headers['Content-Disposition'] };
+    const url = await tus.store.downloadUrl(id, signing).catch((error: unknown) => {
       // A store outage is the client's to retry; credentials that cannot sign leave streaming as the way.
       if (isTusError(error)) throw error;
       tus.reportError(error);

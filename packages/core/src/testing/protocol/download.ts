@@ -109,6 +109,8 @@ export function downloadCases(suite: ProtocolSuiteOptions): void {
       const headers: Record<string, string> = signs ? {} : { authorization: `Bearer ${API_KEY}` };
       const whole = await fetch(url, { headers });
       expect(whole.status).toBe(200);
+      expect(whole.headers.get('content-type')).toMatch(/^audio\/(x-)?wav$/);
+      expect(contentDisposition.parse(whole.headers.get('content-disposition') ?? '').parameters.filename).toBe(FILENAME);
       expect(sha256(await bytesOf(whole))).toBe(sha256(wav));
       const part = await fetch(url, { headers: { ...headers, range: 'bytes=100-199' } });
       expect(part.status).toBe(206);
