@@ -127,6 +127,7 @@ export class AzureStore implements DataStore, ListableStore, ReadableStore, Down
       permissions: BlobSASPermissions.parse('r'),
       expiresOn: new Date(Date.now() + options.expiresInSeconds * 1000),
       ...(options.contentType !== undefined && { contentType: options.contentType }),
+      ...(options.contentDisposition !== undefined && { contentDisposition: options.contentDisposition }),
     });
   }
 
