@@ -6,6 +6,8 @@ export default defineConfig({
     projects: [
       'packages/*',
       'examples/*',
+      // The API tests again on PostgreSQL.
+      'examples/server/vitest.postgres.config.ts',
       'bench',
       // Checks of the repository as a whole (its READMEs), not of one package.
       { test: { name: 'repository', include: ['test/**/*.test.ts'] } },

@@ -4,7 +4,10 @@
 # redis-server (Debian), which the Redis locker's tests start on a free
 # loopback port themselves (no system service is used or needed); and
 # chromium (Debian), which the upload page's browser test drives through
-# playwright-core (no browser is downloaded).
+# playwright-core (no browser is downloaded); postgresql (Debian), whose
+# initdb and postgres binaries the reference server's tests run as a throwaway
+# server in a temporary directory (no system cluster is used or needed); and the
+# Java TUS client io.tus.java.client:tus-java-client from Maven Central (needs java and mvn).
 # Sourced by .ci/run; returns non-zero on failure.
 
 _tuskit_prepare_clients() (
@@ -12,6 +15,7 @@ _tuskit_prepare_clients() (
   command -v curl >/dev/null 2>&1 || missing="$missing curl"
   command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
   [ -x /usr/bin/chromium ] || missing="$missing chromium"
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing="$missing postgresql"
   if [ -n "$missing" ]; then
     # shellcheck disable=SC2086 # one word per package
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >&2 || exit 1
@@ -24,6 +28,15 @@ _tuskit_prepare_clients() (
     echo "chromium is not runnable after installing it" >&2
     exit 1
   fi
+  if ! compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null; then
+    echo "postgresql is not installed after installing it" >&2
+    exit 1
+  fi
+  # The Java TUS client, from Maven Central into the local Maven repository (where its test looks for it).
+  if ! command -v mvn >/dev/null 2>&1 || ! command -v java >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jdk-headless maven >&2 || exit 1
+  fi
+  mvn -q -B dependency:get -Dartifact="io.tus.java.client:tus-java-client:0.5.0" >&2 || exit 1
   requirements="$(dirname "${BASH_SOURCE[0]}")/../examples/server/requirements-e2e.txt"
   if [ -f "$requirements" ] && ! python3 -c 'import tusclient' 2>/dev/null; then
     python3 -m pip install --quiet --disable-pip-version-check -r "$requirements" >&2 || exit 1

@@ -1,7 +1,7 @@
 import { TusClient, type UploadTarget } from './client.js';
 import type { Bed } from './beds/bed.js';
 import type { Payload } from './payload.js';
-import { cpuSeconds, memory, resetPeak } from './procfs.js';
+import { cpuSeconds, memory, processTree, resetPeak } from './procfs.js';
 import type { Scenario } from './scenarios.js';
 import type { ServerProcess } from './server-process.js';
 import type { Storage } from './servers/config.js';
@@ -41,13 +41,17 @@ export async function measure(subject: Subject, bed: Bed, scenario: Scenario, pa
   const { server, client } = subject;
   client.resetConnections();
   const uploads = await Promise.all(Array.from({ length: scenario.uploads }, () => client.create(scenario.uploadSize)));
-  resetPeak(server.pid);
-  const cpuBefore = cpuSeconds(server.pid);
+  // The server's whole process tree: a server of several workers is all of them.
+  const processes = processTree(server.pid);
+  for (const pid of processes) resetPeak(pid);
+  const cpuOf = () => processes.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  const cpuBefore = cpuOf();
   const started = performance.now();
   const latencies = await Promise.all(uploads.map((upload) => client.upload(upload, payload, scenario.patchSize)));
   const seconds = (performance.now() - started) / 1000;
-  const cpu = cpuSeconds(server.pid) - cpuBefore;
-  const { peak } = memory(server.pid);
+  const cpu = cpuOf() - cpuBefore;
+  // Each process's own peak, added up: an upper bound of the tree's peak (their peaks need not coincide).
+  const peak = processes.reduce((sum, pid) => sum + memory(pid).peak, 0);
   await verify(subject, bed, uploads, payload);
   await bed.clear(subject.storage);
   return {

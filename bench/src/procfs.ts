@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 /** Clock ticks per second of /proc/<pid>/stat times. */
 const TICKS_PER_SECOND = (() => {
@@ -23,6 +23,32 @@ export function cpuSeconds(pid: number): number {
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
   return (utime + stime) / TICKS_PER_SECOND;
+}
+
+/**
+ * A process and its descendants (a server's workers), from
+ * `/proc/<pid>/task/<tid>/children`.
+ *
+ * @example
+ * ```ts
+ * const cpu = processTree(pid).reduce((sum, p) => sum + cpuSeconds(p), 0);
+ * ```
+ */
+export function processTree(pid: number): number[] {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  const children = tasks.flatMap((tid) => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  });
+  return [pid, ...children.flatMap(processTree)];
 }
 
 /** Resident memory of a process, in bytes. */

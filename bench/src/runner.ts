@@ -4,7 +4,7 @@ import { TusClient } from './client.js';
 import type { Bed } from './beds/bed.js';
 import { measure, type Sample, type Subject } from './measure.js';
 import type { Payload } from './payload.js';
-import { memory } from './procfs.js';
+import { memory, processTree } from './procfs.js';
 import { primingOf, warmupOf, type Scenario } from './scenarios.js';
 import { startServer } from './server-process.js';
 import type { Backend } from './servers/config.js';
@@ -93,7 +93,7 @@ async function startSubject(
     : undefined;
   if (profileDir) await mkdir(profileDir, { recursive: true });
   const server = await startServer(await target.launch(storage, profileDir));
-  const startRss = memory(server.pid).rss;
+  const startRss = treeRss(server.pid);
   const subject = { server, client: new TusClient(server.endpoint), storage };
   try {
     await measure(subject, bed, primingOf(scenario, bed.backend), payload);
@@ -102,7 +102,7 @@ async function startSubject(
     await server.stop();
     throw error;
   }
-  const row: Row = { targetId: target.id, label: target.label(bed.backend), role: target.role, startRss, idleRss: memory(server.pid).rss, samples: [] };
+  const row: Row = { targetId: target.id, label: target.label(bed.backend), role: target.role, startRss, idleRss: treeRss(server.pid), samples: [] };
   return { ...subject, row };
 }
 
@@ -123,4 +123,9 @@ export function rotate<T>(items: readonly T[], by: number): T[] {
 function progressLine(backend: Backend, scenario: Scenario, round: string, row: Row, sample: Sample): string {
   const rate = (sample.bytes / MiB / sample.seconds).toFixed(0);
   return `[${backend} ${scenario.id}] ${round} ${row.targetId}: ${rate} MiB/s, ${sample.patches} PATCHes in ${sample.seconds.toFixed(2)} s, server CPU ${sample.cpuSeconds.toFixed(2)} s, peak RSS ${(sample.peakRss / MiB).toFixed(0)} MiB (idle ${(row.idleRss / MiB).toFixed(0)})`;
+}
+
+/** Resident memory of a server's whole process tree (all its workers). */
+function treeRss(pid: number): number {
+  return processTree(pid).reduce((sum, process) => sum + memory(process).rss, 0);
 }

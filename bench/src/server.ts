@@ -8,7 +8,12 @@ import { miniTus, type RawSink } from './servers/mini-tus.js';
 const config = JSON.parse(process.env[SERVER_CONFIG_ENV] ?? 'null') as ServerConfig | null;
 if (!config) throw new Error(`${SERVER_CONFIG_ENV} is not set`);
 retainHostHeap(Number(process.env[HOST_HEAP_ENV] ?? 0));
-await serve(await listener(config));
+if (config.kind === 'tuskit' && config.workers !== undefined) {
+  const { serveWorkers } = await import('./servers/workers.js');
+  await serveWorkers(config.workers, () => listener(config));
+} else {
+  await serve(await listener(config));
+}
 
 async function listener(config: ServerConfig): Promise<RequestListener> {
   switch (config.kind) {

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@tuskit/testkit';
@@ -10,6 +11,8 @@ export const BASE_PATH = '/files';
 /** Flags (space-separated) every Node server child starts with: what `--node-flags` sets. */
 export const NODE_FLAGS_ENV = 'BENCH_NODE_FLAGS';
 export const TUSD_VERSION = 'v2.9.1';
+/** Workers of the `tuskit-workers` row: one per core, as the reference server's default `WORKERS`. */
+const WORKERS = availableParallelism();
 
 /**
  * `raw` rows are the baselines every row is compared to; `peer` rows are the
@@ -75,6 +78,15 @@ export const TARGETS: readonly Target[] = [
     unavailable: (backend) => missingPackage('@tuskit/express') ?? missingPackage(STORE_PACKAGE[backend]),
     launch: async (storage, profileDir) =>
       nodeServer({ kind: 'tuskit', framework: 'express', basePath: BASE_PATH, storage }, profileDir),
+  },
+  {
+    id: 'tuskit-workers',
+    role: 'tuskit',
+    backends: ['fs'],
+    label: (backend) => `tuskit + ${STORE_PACKAGE[backend]} (node:http, ${WORKERS} cluster workers)`,
+    unavailable: (backend) => missingPackage('@tuskit/example-server/cluster') ?? missingPackage(STORE_PACKAGE[backend]),
+    launch: async (storage, profileDir) =>
+      nodeServer({ kind: 'tuskit', framework: 'node', basePath: BASE_PATH, storage, workers: WORKERS }, profileDir),
   },
   ...baselineTargets(),
   {

@@ -47,6 +47,8 @@ export type ServerConfig = { basePath: string } & (
       storage: Storage;
       /** Load core and stores from this `packages/` directory of another checkout (the baseline row). */
       packagesDir?: string;
+      /** Serve as this many `node:cluster` workers on one port, locking through the primary (the reference server's `WORKERS`). */
+      workers?: number;
     }
 );
 

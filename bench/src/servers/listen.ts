@@ -10,7 +10,11 @@ import { createServer, type RequestListener, type Server } from 'node:http';
  * await serve(toNodeHandler(tus));
  * ```
  */
-export async function serve(listener: RequestListener, onClose: () => Promise<void> = async () => {}): Promise<Server> {
+export async function serve(
+  listener: RequestListener,
+  onClose: () => Promise<void> = async () => {},
+  { announce = true }: { announce?: boolean } = {},
+): Promise<Server> {
   const server = createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -20,6 +24,6 @@ export async function serve(listener: RequestListener, onClose: () => Promise<vo
     server.close();
     void onClose().finally(() => process.exit(0));
   });
-  process.stdout.write(`${JSON.stringify({ port: address.port })}\n`);
+  if (announce) process.stdout.write(`${JSON.stringify({ port: address.port })}\n`);
   return server;
 }

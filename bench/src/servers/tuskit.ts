@@ -23,7 +23,8 @@ export async function tuskitListener(config: TuskitConfig): Promise<RequestListe
     load<typeof import('@tuskit/core/node')>('@tuskit/core/node', 'core', 'node.js'),
   ]);
   const store = await tuskitStore(config.storage, load);
-  const options = { store, basePath: config.basePath, creation: true, onError: (e: unknown) => console.error(e) };
+  const locker = config.workers === undefined ? undefined : await (await import('./workers.js')).workerLocker();
+  const options = { store, basePath: config.basePath, creation: true, locker, onError: (e: unknown) => console.error(e) };
   if (config.framework === 'node') return toNodeHandler(createTus<IncomingMessage>(options));
   const [{ default: express }, { tusExpress }] = await Promise.all([import('express'), import('@tuskit/express')]);
   const tus: Tus<import('express').Request> = createTus(options);

@@ -77,7 +77,7 @@ export function createApi(options: ApiOptions): Api {
   const body = (request: ApiRequest) => readJson(request, bodyTimeoutMs);
   const download = async ({ request, param, query }: RouteCall) => {
     links.verify(param, query);
-    return links.serve(service.readyAsset(param), request.method, request.header('range'));
+    return links.serve(await service.readyAsset(param), request.method, request.header('range'));
   };
   const pageFile = async ({ request, param }: RouteCall) => page.serve(param || 'index.html', request.method);
   const scrape = async ({ request }: RouteCall) => {
@@ -90,7 +90,7 @@ export function createApi(options: ApiOptions): Api {
   const routes: Route[] = [
     {
       path: /^\/v1\/projects$/,
-      methods: { POST: async ({ request }) => json(201, service.createProject(parseProjectInput(await body(request)))) },
+      methods: { POST: async ({ request }) => json(201, await service.createProject(parseProjectInput(await body(request)))) },
     },
     {
       path: /^\/v1\/assets$/,

@@ -46,16 +46,16 @@ export class AssetService {
     this.#options = options;
   }
 
-  createProject(input: ProjectInput): ProjectRecord {
+  async createProject(input: ProjectInput): Promise<ProjectRecord> {
     const project = { id: uuidv7(), name: input.name, created_at: new Date().toISOString() };
-    this.#options.catalog.insertProject(project);
+    await this.#options.catalog.insertProject(project);
     return project;
   }
 
   /** Creates the asset in `pending_upload` and its upload; `headers` go on the 201. */
   async createAsset(input: AssetInput): Promise<{ asset: AssetJson; headers: CreatedUpload['headers'] }> {
     const { catalog, uploads, origin } = this.#options;
-    if (!catalog.findProject(input.projectId)) throw new ApiError('project_not_found');
+    if (!(await catalog.findProject(input.projectId))) throw new ApiError('project_not_found');
     const id = uuidv7();
     const created = await uploads.createUpload({ size: input.sizeBytes, id, origin: origin() });
     const asset: AssetRecord = {
@@ -75,7 +75,7 @@ export class AssetService {
       media_details: null,
     };
     try {
-      catalog.insertAsset(asset);
+      await catalog.insertAsset(asset);
     } catch (error) {
       await (await uploads.store.open(id))?.remove();
       throw error;
@@ -84,18 +84,18 @@ export class AssetService {
   }
 
   async getAsset(id: string): Promise<AssetJson> {
-    const asset = this.#options.catalog.findAsset(id);
+    const asset = await this.#options.catalog.findAsset(id);
     if (!asset) throw new ApiError('asset_not_found');
     return this.view(asset);
   }
 
   async listAssets(filter: AssetFilter): Promise<AssetJson[]> {
-    return Promise.all(this.#options.catalog.listAssets(filter).map((asset) => this.view(asset)));
+    return Promise.all((await this.#options.catalog.listAssets(filter)).map((asset) => this.view(asset)));
   }
 
   /** A ready asset, for its signed download; 404 otherwise. */
-  readyAsset(id: string): AssetRecord {
-    const asset = this.#options.catalog.findAsset(id);
+  async readyAsset(id: string): Promise<AssetRecord> {
+    const asset = await this.#options.catalog.findAsset(id);
     if (asset?.state !== 'ready') throw new ApiError('asset_not_found');
     return asset;
   }

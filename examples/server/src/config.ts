@@ -1,5 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import type { DataStore } from '@tuskit/core';
+import type { DataStore, Locker } from '@tuskit/core';
 import type { Level } from 'pino';
 import type { CorsOrigins } from './cors.js';
 import { jsonLogger, type Logger } from './logging.js';
@@ -34,6 +35,25 @@ export interface ServerOptions {
   apiKey?: string;
   /** `DATA_DIR`: SQLite database, download secret and fs-store files. Default `./data`. */
   dataDir?: string;
+  /**
+   * `DATABASE_URL` (`postgres://…` or `postgresql://…`): projects and assets
+   * live in this PostgreSQL database, shared by every instance. Default: SQLite
+   * in `DATA_DIR/api.sqlite` (one machine).
+   */
+  databaseUrl?: string;
+  /**
+   * `PROCESSING_LEASE_SECONDS`: how long an instance holds an asset it
+   * measures without renewing its lease; the asset of an instance that died
+   * is measured by another one after this long. Default 30.
+   */
+  processingLeaseSeconds?: number;
+  /**
+   * `WORKERS` (read by `npm start` only): processes serving the one port.
+   * Default: the available cores. {@link startServer} is always one process.
+   */
+  workers?: number;
+  /** `TUSKIT_TEST_FAULT=hang-after-claim`: for tests only, an instance claims assets and never measures them. */
+  testFault?: 'hang-after-claim';
   /** `FRAMEWORK`. Default `express`. */
   framework?: Framework;
   /** The upload store. Default: {@link createStoreFromEnv} over `process.env` (`STORE`, default `fs`). */
@@ -67,6 +87,11 @@ export interface ServerOptions {
    * in-process locks (one instance).
    */
   redisUrl?: string;
+  /**
+   * The upload locks when `redisUrl` is not set, e.g. the workers' shared
+   * locks under `WORKERS=N`. Default: in-process locks.
+   */
+  locker?: Locker;
   /** `REDIS_LOCK_PREFIX`: prefix of the lock keys and channels. Default `tuskit:lock:`. */
   redisLockPrefix?: string;
   /** `REDIS_LOCK_TTL_SECONDS`: how long the lock of a killed instance outlives it. Default 10. */
@@ -93,7 +118,7 @@ export interface ServerOptions {
 export type ResolvedServerOptions = Required<Omit<ServerOptions, OptionalOption>> & Pick<ServerOptions, OptionalOption>;
 
 /** Options without a default value. */
-type OptionalOption = 'publicUrl' | 'apiKey' | 'store' | 'redisUrl' | 'redisLockPrefix' | 'metricsKey';
+type OptionalOption = 'publicUrl' | 'apiKey' | 'store' | 'locker' | 'redisUrl' | 'redisLockPrefix' | 'metricsKey' | 'databaseUrl' | 'testFault';
 
 /**
  * Thrown for a variable or option that cannot be used; `main` prints its
@@ -124,6 +149,8 @@ const DEFAULTS = {
   maxConnections: 1000,
   maxConnectionsPerAddress: 64,
   redisLockTtlSeconds: 10,
+  processingLeaseSeconds: 30,
+  workers: availableParallelism(),
   probeTimeLimitMs: 30_000,
   probeMemoryLimitMb: 64,
   logLevel: 'info',
@@ -153,6 +180,11 @@ export function resolveOptions(options: ServerOptions): ResolvedServerOptions {
   checkInteger('REAP_INTERVAL_SECONDS', resolved.reapIntervalSeconds, 1, 2_147_483);
   checkInteger('PATCH_IDLE_TIMEOUT_SECONDS', resolved.patchIdleTimeoutSeconds, 1, 2_147_483);
   checkInteger('REDIS_LOCK_TTL_SECONDS', resolved.redisLockTtlSeconds, 1, 2_147_483);
+  checkInteger('PROCESSING_LEASE_SECONDS', resolved.processingLeaseSeconds, 1, 2_147_483);
+  checkInteger('WORKERS', resolved.workers, 1, 1024);
+  if (resolved.testFault !== undefined && resolved.testFault !== 'hang-after-claim') {
+    throw new ConfigError(`TUSKIT_TEST_FAULT must be hang-after-claim, not "${resolved.testFault}".`);
+  }
   checkInteger('PROBE_TIME_LIMIT_MS', resolved.probeTimeLimitMs, 1, 2_147_483_647);
   checkInteger('PROBE_MEMORY_LIMIT_MB', resolved.probeMemoryLimitMb, 16, 65_536);
   checkInteger('HEADERS_TIMEOUT_SECONDS', resolved.headersTimeoutSeconds, 1, 2_147_483);
@@ -170,6 +202,7 @@ export function resolveOptions(options: ServerOptions): ResolvedServerOptions {
     dataDir: resolve(resolved.dataDir),
     publicUrl: resolved.publicUrl === undefined ? undefined : checkPublicUrl(resolved.publicUrl),
     redisUrl: resolved.redisUrl === undefined ? undefined : checkRedisUrl(resolved.redisUrl),
+    databaseUrl: resolved.databaseUrl === undefined ? undefined : checkDatabaseUrl(resolved.databaseUrl),
   };
 }
 
@@ -206,6 +239,10 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): ServerOptions {
     redisUrl: text('REDIS_URL'),
     redisLockPrefix: text('REDIS_LOCK_PREFIX'),
     redisLockTtlSeconds: integer('REDIS_LOCK_TTL_SECONDS'),
+    databaseUrl: text('DATABASE_URL'),
+    processingLeaseSeconds: integer('PROCESSING_LEASE_SECONDS'),
+    workers: integer('WORKERS'),
+    testFault: text('TUSKIT_TEST_FAULT') as ServerOptions['testFault'],
     probeTimeLimitMs: integer('PROBE_TIME_LIMIT_MS'),
     probeMemoryLimitMb: integer('PROBE_MEMORY_LIMIT_MB'),
     logLevel: text('LOG_LEVEL') as Level | undefined,
@@ -282,6 +319,12 @@ function checkOrigin(value: string): void {
 function checkRedisUrl(value: string): string {
   // The URL may carry a password: never echo it.
   if (!/^rediss?:$/.test(URL.parse(value)?.protocol ?? '')) throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL.');
+  return value;
+}
+
+function checkDatabaseUrl(value: string): string {
+  // The URL may carry a password: never echo it.
+  if (!/^postgres(ql)?:$/.test(URL.parse(value)?.protocol ?? '')) throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL.');
   return value;
 }
 

@@ -1,6 +1,8 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { migrate } from './sql/migrations.js';
+import { openPostgres } from './sql/postgres.js';
+import { openSqlite } from './sql/sqlite.js';
+import type { SqlDatabase } from './sql/database.js';
 import type { AssetFilter, AssetState } from './validation.js';
 
 /** A row of `projects`. */
@@ -29,144 +31,167 @@ export interface AssetRecord {
   media_details: string | null;
 }
 
+/** An asset in `processing` that this instance holds the lease of. */
+export interface ClaimedAsset extends AssetRecord {
+  claimed_by: string;
+  claim_expires_at: number;
+}
+
 /** Columns a state transition may change. */
 export type AssetChanges = Partial<Omit<AssetRecord, 'id' | 'project_id' | 'language' | 'created_at' | 'upload_length'>>;
 
-const MIGRATIONS = [
-  `CREATE TABLE projects (
-     id TEXT PRIMARY KEY,
-     name TEXT,
-     created_at TEXT NOT NULL
-   );
-   CREATE TABLE assets (
-     id TEXT PRIMARY KEY,
-     project_id TEXT NOT NULL REFERENCES projects (id),
-     type TEXT,
-     state TEXT NOT NULL,
-     extension TEXT,
-     size_bytes INTEGER,
-     content_type TEXT,
-     duration_seconds TEXT,
-     language TEXT,
-     error_code TEXT,
-     error_message TEXT,
-     created_at TEXT NOT NULL,
-     upload_length INTEGER NOT NULL
-   );
-   CREATE INDEX assets_by_state ON assets (state, created_at);
-   CREATE INDEX assets_by_project ON assets (project_id, created_at);`,
-  `ALTER TABLE assets ADD COLUMN media_details TEXT;`,
-];
+/** The columns of an asset the API and the hooks read (not the lease). */
+const ASSET_COLUMNS =
+  'id, project_id, type, state, extension, size_bytes, content_type, duration_seconds, language, error_code, error_message, created_at, upload_length, media_details';
 
 /**
- * Projects and assets in an embedded SQLite database (WAL mode, so readers
- * never wait for the writer). Every call is synchronous and short.
+ * Projects and assets, in SQLite (embedded, the default) or PostgreSQL
+ * (`DATABASE_URL`), with the same queries on both. Every state change
+ * applies only from the state it expects, so instances and late events
+ * never undo each other; measuring an asset is leased to one instance at a
+ * time ({@link Catalog.claimProcessing}).
  *
  * @example
  * ```ts
- * const catalog = openCatalog('./data/api.sqlite');
- * catalog.insertProject({ id, name: 'Podcast', created_at: new Date().toISOString() });
+ * const catalog = await openCatalog({ dataDir: './data' });
+ * await catalog.insertProject({ id, name: 'Podcast', created_at: new Date().toISOString() });
  * ```
  */
 export class Catalog {
-  readonly #db: Database.Database;
-  /** Prepared statements by their SQL. */
-  readonly #statements = new Map<string, Database.Statement>();
+  readonly #db: SqlDatabase;
 
-  constructor(db: Database.Database) {
+  constructor(db: SqlDatabase) {
     this.#db = db;
   }
 
-  insertProject(project: ProjectRecord): void {
-    this.#insert('projects', project);
+  /** `sqlite` or `postgres`. */
+  get dialect(): SqlDatabase['dialect'] {
+    return this.#db.dialect;
   }
 
-  findProject(id: string): ProjectRecord | undefined {
-    return this.#statement('SELECT * FROM projects WHERE id = ?').get(id) as ProjectRecord | undefined;
+  async insertProject(project: ProjectRecord): Promise<void> {
+    await this.#insert('projects', project);
   }
 
-  insertAsset(asset: AssetRecord): void {
-    this.#insert('assets', asset);
+  async findProject(id: string): Promise<ProjectRecord | undefined> {
+    const [project] = await this.#db.all<ProjectRecord>('SELECT id, name, created_at FROM projects WHERE id = ?', [id]);
+    return project;
   }
 
-  findAsset(id: string): AssetRecord | undefined {
-    return this.#statement('SELECT * FROM assets WHERE id = ?').get(id) as AssetRecord | undefined;
+  async insertAsset(asset: AssetRecord): Promise<void> {
+    await this.#insert('assets', asset);
+  }
+
+  async findAsset(id: string): Promise<AssetRecord | undefined> {
+    const [asset] = await this.#db.all<AssetRecord>(`SELECT ${ASSET_COLUMNS} FROM assets WHERE id = ?`, [id]);
+    return asset;
   }
 
   /** Newest first; UUIDv7 ids break ties within one millisecond. */
-  listAssets(filter: AssetFilter): AssetRecord[] {
-    const sql = `SELECT * FROM assets
-      WHERE (@state IS NULL OR state = @state) AND (@projectId IS NULL OR project_id = @projectId)
+  async listAssets(filter: AssetFilter): Promise<AssetRecord[]> {
+    const sql = `SELECT ${ASSET_COLUMNS} FROM assets
+      WHERE (CAST(? AS TEXT) IS NULL OR state = ?) AND (CAST(? AS TEXT) IS NULL OR project_id = ?)
       ORDER BY created_at DESC, id DESC`;
-    return this.#statement(sql).all({ state: filter.state ?? null, projectId: filter.projectId ?? null }) as AssetRecord[];
-  }
-
-  idsInState(state: AssetState): string[] {
-    return this.#statement('SELECT id FROM assets WHERE state = ? ORDER BY created_at').pluck().all(state) as string[];
+    const state = filter.state ?? null;
+    const projectId = filter.projectId ?? null;
+    return this.#db.all<AssetRecord>(sql, [state, state, projectId, projectId]);
   }
 
   /**
    * Applies `changes` only while the asset is in state `from`, so a late
    * event can never undo a later one. Returns whether a row changed.
    */
-  transition(id: string, from: AssetState, changes: AssetChanges): boolean {
-    const assignments = Object.keys(changes).map((column) => `${column} = @${column}`);
-    const sql = `UPDATE assets SET ${assignments.join(', ')} WHERE id = @id AND state = @from`;
-    return this.#statement(sql).run({ ...changes, id, from }).changes > 0;
+  async transition(id: string, from: AssetState, changes: AssetChanges): Promise<boolean> {
+    const [assignments, values] = assignmentsOf(changes);
+    return (await this.#db.run(`UPDATE assets SET ${assignments} WHERE id = ? AND state = ?`, [...values, id, from])) > 0;
   }
 
-  deleteAsset(id: string): void {
-    this.#statement('DELETE FROM assets WHERE id = ?').run(id);
+  async deleteAsset(id: string): Promise<void> {
+    await this.#db.run('DELETE FROM assets WHERE id = ?', [id]);
   }
 
-  close(): void {
-    this.#db.close();
+  /**
+   * Leases the oldest asset in `processing` that no instance holds (or
+   * whose holder's lease ran out: it died) to `owner` until `now + leaseMs`.
+   * Instances claiming together never get the same asset: PostgreSQL skips
+   * rows another transaction has locked, SQLite runs one writer at a time.
+   */
+  async claimProcessing(owner: string, leaseMs: number, now = Date.now()): Promise<ClaimedAsset | undefined> {
+    const pick = `SELECT id FROM assets WHERE state = 'processing' AND (claim_expires_at IS NULL OR claim_expires_at <= ?)
+      ORDER BY created_at LIMIT 1${this.#db.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : ''}`;
+    const sql = `UPDATE assets SET claimed_by = ?, claim_expires_at = ? WHERE id = (${pick})
+      RETURNING ${ASSET_COLUMNS}, claimed_by, claim_expires_at`;
+    const [claimed] = await this.#db.all<ClaimedAsset>(sql, [owner, now + leaseMs, now]);
+    return claimed;
+  }
+
+  /** Extends `owner`'s lease of asset `id`; false when it no longer holds it. */
+  async renewClaim(id: string, owner: string, leaseMs: number, now = Date.now()): Promise<boolean> {
+    const sql = `UPDATE assets SET claim_expires_at = ? WHERE id = ? AND state = 'processing' AND claimed_by = ?`;
+    return (await this.#db.run(sql, [now + leaseMs, id, owner])) > 0;
+  }
+
+  /**
+   * Moves a claimed asset out of `processing` with `changes`, only while
+   * `owner` still holds its lease: an instance that lost its lease (it was
+   * too slow) never finishes an asset another instance measures.
+   */
+  async finishClaim(id: string, owner: string, changes: AssetChanges): Promise<boolean> {
+    const [assignments, values] = assignmentsOf({ ...changes, claimed_by: null, claim_expires_at: null });
+    const sql = `UPDATE assets SET ${assignments} WHERE id = ? AND state = 'processing' AND claimed_by = ?`;
+    return (await this.#db.run(sql, [...values, id, owner])) > 0;
+  }
+
+  /** Lets go of `owner`'s lease at once (a shutdown), so that another instance can take the asset. */
+  async releaseClaim(id: string, owner: string): Promise<void> {
+    await this.#db.run('UPDATE assets SET claimed_by = NULL, claim_expires_at = NULL WHERE id = ? AND claimed_by = ?', [id, owner]);
+  }
+
+  close(): Promise<void> {
+    return this.#db.close();
   }
 
   /** Column names come from our own typed records, never from a request. */
-  #insert(table: string, record: object): void {
+  async #insert(table: string, record: object): Promise<void> {
     const columns = Object.keys(record);
-    const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`;
-    this.#statement(sql).run(record);
+    const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
+    await this.#db.run(sql, Object.values(record));
   }
+}
 
-  #statement(sql: string): Database.Statement {
-    let statement = this.#statements.get(sql);
-    if (!statement) {
-      statement = this.#db.prepare(sql);
-      this.#statements.set(sql, statement);
-    }
-    return statement;
-  }
+/** `a = ?, b = ?` and the values, in the same order (column names from our own types). */
+function assignmentsOf(changes: object): [string, unknown[]] {
+  const entries = Object.entries(changes);
+  return [entries.map(([column]) => `${column} = ?`).join(', '), entries.map(([, value]) => value)];
+}
+
+/** Options of {@link openCatalog}. */
+export interface CatalogOptions {
+  /** `postgres://…`: the catalog lives in PostgreSQL. Default: SQLite in `dataDir/api.sqlite`. */
+  databaseUrl?: string;
+  dataDir: string;
+  /** Reports errors of idle database connections. */
+  onError?: (error: Error) => void;
 }
 
 /**
- * Opens (and creates or migrates) the database file.
+ * Opens the catalog and brings its schema to the newest version.
  *
  * @example
  * ```ts
- * const catalog = openCatalog(join(dataDir, 'api.sqlite'));
+ * const catalog = await openCatalog({ dataDir: './data' }); // SQLite
+ * const shared = await openCatalog({ dataDir: './data', databaseUrl: process.env.DATABASE_URL });
  * ```
  */
-export function openCatalog(path: string): Catalog {
-  mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  // First: instances sharing the file (scale-out) wait for each other from the first statement on.
-  db.pragma('busy_timeout = 5000');
-  db.pragma('journal_mode = WAL');
-  db.pragma('foreign_keys = ON');
-  migrate(db);
+export async function openCatalog(options: CatalogOptions): Promise<Catalog> {
+  const db = options.databaseUrl
+    ? openPostgres(options.databaseUrl, { onError: options.onError ?? (() => {}) })
+    : openSqlite(join(options.dataDir, 'api.sqlite'));
+  try {
+    await migrate(db);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
   return new Catalog(db);
-}
-
-/** IMMEDIATE, and the version read inside: instances starting together migrate one after the other. */
-function migrate(db: Database.Database): void {
-  db.transaction(() => {
-    const version = db.pragma('user_version', { simple: true }) as number;
-    for (const [index, sql] of MIGRATIONS.entries()) {
-      if (index < version) continue;
-      db.exec(sql);
-      db.pragma(`user_version = ${index + 1}`);
-    }
-  }).immediate();
 }

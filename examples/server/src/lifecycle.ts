@@ -12,7 +12,7 @@ export interface AssetLifecycleOptions {
 
 /**
  * The TUS hooks that move an asset through its states: the first chunk sets
- * its media fields (or fails it), the last byte queues it for processing,
+ * its media fields (or fails it), the last byte hands it to processing (which any instance may claim),
  * and termination or expiry delete it. Each change applies only from the
  * state it expects, so events can never go back in time.
  *
@@ -22,13 +22,13 @@ export interface AssetLifecycleOptions {
  * ```
  */
 export function assetLifecycle({ catalog, processing, logger }: AssetLifecycleOptions): TusHooks<unknown> {
-  const remove = (id: string, why: string) => {
-    catalog.deleteAsset(id);
+  const remove = async (id: string, why: string) => {
+    await catalog.deleteAsset(id);
     logger.info(`asset ${id} deleted: ${why}`);
   };
   return {
-    onMediaDetected({ upload, media }) {
-      const known = catalog.transition(upload.id, 'pending_upload', {
+    async onMediaDetected({ upload, media }) {
+      const known = await catalog.transition(upload.id, 'pending_upload', {
         // The server's rule (ANY_AUDIO_OR_VIDEO) admits nothing else.
         type: media.type === 'audio' ? 'audio' : 'video',
         content_type: media.mime,
@@ -37,15 +37,15 @@ export function assetLifecycle({ catalog, processing, logger }: AssetLifecycleOp
       });
       if (!known) throw new TusError('not_found', 'No asset is waiting for this upload.');
     },
-    onMediaRejected({ upload, detected }) {
-      catalog.transition(upload.id, 'pending_upload', {
+    async onMediaRejected({ upload, detected }) {
+      await catalog.transition(upload.id, 'pending_upload', {
         state: 'failed',
         error_code: 'unsupported_media_type',
         error_message: rejectionMessage(detected),
       });
     },
-    onComplete({ upload }) {
-      if (catalog.transition(upload.id, 'pending_upload', { state: 'processing' })) processing.push(upload.id);
+    async onComplete({ upload }) {
+      if (await catalog.transition(upload.id, 'pending_upload', { state: 'processing' })) processing.wake();
     },
     onTerminated: ({ upload }) => remove(upload.id, 'upload terminated'),
     onExpired: ({ upload }) => remove(upload.id, 'upload expired'),

@@ -14,7 +14,8 @@ export interface UploadLocks {
  * A {@link RedisLocker} on `REDIS_URL` when it is set, so that every instance
  * sharing the store and the catalog takes the same upload locks (and a
  * request on one instance takes over a PATCH running on another); otherwise
- * the engine's in-process locks.
+ * the given `locker` (the workers' shared locks), else the engine's
+ * in-process locks.
  *
  * @example
  * ```ts
@@ -25,9 +26,9 @@ export interface UploadLocks {
  * ```
  */
 export function createUploadLocks(
-  config: Pick<ResolvedServerOptions, 'redisUrl' | 'redisLockPrefix' | 'redisLockTtlSeconds' | 'logger'>,
+  config: Pick<ResolvedServerOptions, 'redisUrl' | 'redisLockPrefix' | 'redisLockTtlSeconds' | 'logger' | 'locker'>,
 ): UploadLocks {
-  if (config.redisUrl === undefined) return { locker: undefined, close: async () => {} };
+  if (config.redisUrl === undefined) return { locker: config.locker, close: async () => {} };
   const locker = new RedisLocker({
     redis: config.redisUrl,
     lockTtlMs: config.redisLockTtlSeconds * 1000,

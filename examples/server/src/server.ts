@@ -1,6 +1,7 @@
 import type { RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { ANY_AUDIO_OR_VIDEO, createTus, type DataStore, type Locker, type Tus, type TusHooks } from '@tuskit/core';
 import { createNodeServer } from '@tuskit/core/node';
 import { createApi, type AppOptions } from './api.js';
@@ -9,7 +10,7 @@ import { createKoaApp } from './apps/koa.js';
 import { AssetService } from './assets.js';
 import { bearerCheck, generateApiKey } from './auth.js';
 import { withCors } from './cors.js';
-import { defaultPublicUrl, resolveOptions, type Framework, type ResolvedServerOptions, type ServerOptions } from './config.js';
+import { defaultPublicUrl, resolveOptions, type Framework, type Logger, type ResolvedServerOptions, type ServerOptions } from './config.js';
 import { openCatalog, type Catalog } from './db.js';
 import { DownloadLinks, loadDownloadSecret } from './downloads.js';
 import { assetLifecycle } from './lifecycle.js';
@@ -48,7 +49,7 @@ const APPS: Record<Framework, (options: AppOptions<unknown>) => RequestListener>
 
 /**
  * Starts the reference upload API: projects and assets in SQLite under
- * `dataDir`, uploads through the TUS engine on the chosen framework and
+ * `dataDir` (or PostgreSQL at `databaseUrl`), uploads through the TUS engine on the chosen framework and
  * store. `port: 0` listens on a free port (see `url`).
  *
  * @example
@@ -68,11 +69,18 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const page = await UploadPage.load(() => origin);
   const store = config.store ?? (await createStoreFromEnv({ env: process.env, dataDir: config.dataDir }));
   const links = new DownloadLinks(store, await loadDownloadSecret(config.dataDir), logger);
-  const catalog = openCatalog(join(config.dataDir, 'api.sqlite'));
+  const catalog = await openCatalog({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    onError: (error) => logger.error('database connection error', error),
+  });
   const processing = new ProcessingQueue({
     catalog,
     store,
     logger,
+    owner: instanceName(),
+    leaseMs: config.processingLeaseSeconds * 1000,
+    ...(config.testFault === 'hang-after-claim' && { afterClaim: hangForever(logger) }),
     probeTimeLimitMs: config.probeTimeLimitMs,
     probeMemoryLimitMb: config.probeMemoryLimitMb,
   });
@@ -113,12 +121,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const port = await listen(server, config.port, config.host).catch(async (error: unknown) => {
     metrics.close();
     await tus.close();
+    await processing.close();
     await locks.close();
-    catalog.close();
+    await catalog.close();
     throw error;
   });
   origin = config.publicUrl ?? defaultPublicUrl(config.host, port);
-  for (const id of catalog.idsInState('processing')) processing.push(id);
+  // Assets left in processing by a stop or a crash, here or on an instance gone for good.
+  processing.wake();
 
   let closing: Promise<void> | undefined;
   return {
@@ -184,7 +194,20 @@ async function shutDown({ server, tus, processing, locks, catalog }: ServerParts
   clearTimeout(grace);
   // Only once no connection is left: a request on a kept-alive connection still needs the locks.
   await locks.close();
-  catalog.close();
+  await catalog.close();
+}
+
+/** The name of this process on the processing leases it takes: unique among the instances. */
+function instanceName(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+}
+
+/** The `hang-after-claim` fault: a claimed asset is never measured (the test kills this instance). */
+function hangForever(logger: Logger): (id: string) => Promise<void> {
+  return (id) => {
+    logger.info(`asset ${id}: held by the hang-after-claim fault`);
+    return new Promise(() => {});
+  };
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {

@@ -53,13 +53,13 @@ describe.each(FRAMEWORK_NAMES)('node dist/main.js with FRAMEWORK=%s', (framework
   });
 
   it('prints its URL and generated key as JSON lines, serves uploads, and on SIGTERM lets an in-flight PATCH persist, then exits 0', async () => {
-    const env = { ...process.env, PORT: '0', DATA_DIR: dataDir, FRAMEWORK: framework, API_KEY: '', STORE: '' };
+    const env = { ...process.env, PORT: '0', DATA_DIR: dataDir, FRAMEWORK: framework, API_KEY: '', STORE: '', WORKERS: '1' };
     child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = once(child, 'exit');
     const lines = new LineLog();
     createInterface({ input: child.stdout! }).on('line', (line) => lines.push(line));
     child.once('exit', () => lines.end());
-    const ready = new RegExp(`ready at (http://127\\.0\\.0\\.1:\\d+) \\(framework ${framework}, store fs\\); API key: (\\S+) \\(generated`);
+    const ready = new RegExp(`ready at (http://127\\.0\\.0\\.1:\\d+) \\(framework ${framework}, store fs, 1 process\\); API key: (\\S+) \\(generated`);
     const [, url = '', apiKey = ''] = await lines.waitFor(ready);
     const api = new ApiClient(url, apiKey);
 

@@ -1,4 +1,5 @@
-// Two reference-server processes on one S3 bucket, one SQLite catalog and one Redis: any instance serves any upload.
+// Reference-server processes on one S3 bucket and one Redis: two on one SQLite catalog (any instance serves any
+// upload), three on PostgreSQL (background work runs once across them, and survives the death of an instance).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,11 +8,15 @@ import { wavFile } from '@tuskit/core/testing';
 import { MIN_PART_SIZE } from '@tuskit/store-s3';
 import {
   describeWithDocker,
+  describeWithPostgres,
   describeWithRedis,
   dockerAvailability,
+  postgresAvailability,
   redisAvailability,
   startMinio,
+  startPostgres,
   startRedis,
+  type RunningPostgres,
   type RunningRedis,
   type S3Target,
 } from '@tuskit/testkit';
@@ -19,10 +24,11 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, optionsFromEnv, resolveOptions } from '../src/index.js';
 import { sha256 } from './support/assertions.js';
+import { createDatabase } from './support/databases.js';
 import { on, startInstance, type Instance } from './support/instances.js';
 import { LineLog } from './support/lines.js';
 import { expectReadyUpload } from './support/outcomes.js';
-import type { ApiClient } from './support/server.js';
+import { download, type ApiClient } from './support/server.js';
 import { mixedSizes, sized } from './support/sizes.js';
 import { streamingPatch, type PatchAnswer, type StreamingPatch } from './support/streaming-patch.js';
 
@@ -248,3 +254,120 @@ async function keepSending(patch: StreamingPatch, body: Uint8Array, from: number
   patch.end();
   return patch.answer;
 }
+
+describeWithDocker(docker, 'three instances on PostgreSQL, one S3 bucket and one Redis', () => {
+  describeWithRedis(redisAvailability(), 'with REDIS_URL', () => {
+    describeWithPostgres(postgresAvailability(), 'with DATABASE_URL', () => {
+      const LEASE_S = 2;
+      let s3: S3Target;
+      let redis: RunningRedis;
+      let postgres: RunningPostgres;
+      let locks: Redis;
+      let dataDir: string;
+      const log = new LineLog();
+      const instances: Instance[] = [];
+      const named = (name: string) => instances.find((started) => started.name === name) as Instance;
+
+      beforeAll(async () => {
+        [s3, redis, postgres, dataDir] = await Promise.all([
+          startMinio({ bucket: 'scale-out-3', ignoreExternal: true }),
+          startRedis(),
+          startPostgres(),
+          mkdtemp(join(tmpdir(), 'tuskit-scale-out-')),
+        ]);
+        locks = new Redis(redis.url);
+        const env = {
+          API_KEY,
+          // Each instance its own DATA_DIR: they share nothing but the database, the bucket and Redis.
+          STORE: 's3',
+          S3_BUCKET: s3.bucket as string,
+          S3_ENDPOINT: s3.endpoint,
+          S3_ACCESS_KEY_ID: s3.accessKeyId,
+          S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+          REDIS_URL: redis.url,
+          REDIS_LOCK_PREFIX: LOCK_PREFIX,
+          REDIS_LOCK_TTL_SECONDS: String(LOCK_TTL_S),
+          DATABASE_URL: await createDatabase(postgres.url),
+          PROCESSING_LEASE_SECONDS: String(LEASE_S),
+          UPLOAD_TTL_SECONDS: '2',
+          REAP_INTERVAL_SECONDS: '1',
+        };
+        // Started together on a new database: all three migrate it at once.
+        instances.push(
+          ...(await Promise.all([
+            startInstance('A', { ...env, DATA_DIR: join(dataDir, 'A'), FRAMEWORK: 'express' }, log),
+            startInstance('B', { ...env, DATA_DIR: join(dataDir, 'B'), FRAMEWORK: 'koa' }, log),
+            // The fault-injection point: C claims assets to measure and never measures them.
+            startInstance('C', { ...env, DATA_DIR: join(dataDir, 'C'), FRAMEWORK: 'express', TUSKIT_TEST_FAULT: 'hang-after-claim' }, log),
+          ])),
+        );
+      });
+      afterAll(async () => {
+        await Promise.all(instances.map((started) => started.stop()));
+        locks?.disconnect();
+        await Promise.all([redis?.stop(), s3?.stop(), postgres?.stop()]);
+        if (dataDir) await rm(dataDir, { recursive: true, force: true });
+      });
+
+      /** The lines of every instance matching `pattern`. */
+      const linesMatching = (pattern: RegExp) => log.lines.filter((line) => pattern.test(line));
+
+      it('SIGKILL of the instance measuring two assets: the others measure them after its lease, every asset ends ready exactly once', TIMEOUT, async () => {
+        const [a, b, c] = ['A', 'B', 'C'].map(named) as [Instance, Instance, Instance];
+        const project = await a.api.createProject();
+        const bodies = Array.from({ length: 6 }, (_, n) => wavFile(128 * KiB + n * 1000));
+        const assets: string[] = [];
+        for (const [n, data] of bodies.entries()) {
+          const { asset, location } = await (n % 2 ? a : b).api.createAsset(project.id, data.length);
+          const half = Math.floor(data.length / 2);
+          expect((await (n % 2 ? b : a).api.patch(on(n % 2 ? b : a, location), 0, data.subarray(0, half))).status).toBe(204);
+          // The last byte reaches C, which claims the asset to measure it (while it has room for two).
+          expect((await c.api.patch(on(c, location), half, data.subarray(half))).status).toBe(204);
+          assets.push(asset.id);
+        }
+        // C has room for two assets: it holds the first two it claimed, and never measures them.
+        const held = /^C: .*asset ([\w-]+): held by the hang-after-claim fault/;
+        const heldIds = (await log.waitForCount(held, 2)).map((line) => held.exec(line)?.[1] as string);
+        expect(heldIds).toHaveLength(2);
+        for (const id of heldIds) expect((await a.api.asset(id)).body.state).toBe('processing');
+        await c.stop('SIGKILL');
+
+        for (const [n, id] of assets.entries()) {
+          await log.waitFor(new RegExp(`^[AB]: .*asset ${id} ready`));
+          const { body } = await b.api.asset(id);
+          expect(body).toMatchObject({ state: 'ready', size_bytes: bodies[n]!.length });
+          expect(sha256((await download(body.download_url as string)).bytes)).toBe(sha256(bodies[n]!));
+        }
+        for (const id of assets) expect(linesMatching(new RegExp(`asset ${id} (ready|failed)`))).toHaveLength(1);
+        // The assets C held were measured by A or B once its lease ran out.
+        for (const id of heldIds) {
+          expect(linesMatching(new RegExp(`asset ${id} processing on`)).map((line) => line[0])).toEqual(['C', expect.stringMatching(/^[AB]$/)]);
+        }
+      });
+
+      it('every reaper runs, none removes an upload twice, and none touches an expired upload whose PATCH is live', TIMEOUT, async () => {
+        const [a, b] = ['A', 'B'].map(named) as [Instance, Instance];
+        const project = await a.api.createProject();
+        const live = wavFile(256 * KiB);
+        const liveAsset = await a.api.createAsset(project.id, live.length);
+        const patch = streamingPatch(on(a, liveAsset.location), API_KEY, 0, live.length);
+        await patch.write(live.subarray(0, 64 * KiB));
+        await lockHeld(locks, liveAsset.asset.id);
+        // Created after the live one: once they expire (UPLOAD_TTL_SECONDS=2), so has the live one.
+        const idle = await Promise.all([0, 1, 2, 3].map(async () => (await b.api.createAsset(project.id, 1000)).asset.id));
+        for (const id of idle) await log.waitFor(new RegExp(`asset ${id} deleted: upload expired`));
+        expect(patch.answered).toBe(false);
+        await patch.write(live.subarray(64 * KiB));
+        patch.end();
+        expect(await patch.answer).toMatchObject({ status: 204, offset: live.length });
+        for (const id of idle) {
+          expect(linesMatching(new RegExp(`asset ${id} deleted`))).toHaveLength(1);
+          expect((await a.api.asset(id)).status).toBe(404);
+        }
+        expect(linesMatching(new RegExp(`asset ${liveAsset.asset.id} deleted`))).toEqual([]);
+        await log.waitFor(new RegExp(`^[AB]: .*asset ${liveAsset.asset.id} ready`));
+      });
+
+    });
+  });
+});

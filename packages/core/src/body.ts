@@ -166,11 +166,7 @@ export async function readHead(
   return { chunks, head };
 }
 
-/**
- * The first `length` bytes of `chunks` in a buffer of their own. Not
- * `Buffer.concat`: on Node 24 it cuts a head this small out of the
- * shared 64 KiB pool, which each head then pins through detection.
- */
+/** The first `length` bytes of `chunks` in a buffer of their own, outside Node's shared pool (docs/design.md). */
 function copyHead(chunks: readonly Uint8Array[], length: number): Buffer {
   const head = Buffer.allocUnsafeSlow(length);
   let at = 0;

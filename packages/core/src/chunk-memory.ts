@@ -1,26 +1,13 @@
 import type { MessagePort } from 'node:worker_threads';
 
-/**
- * How many freed chunks wait before their memory goes back. Freeing each one
- * at once hands the newest block, at the top of the C heap, straight back:
- * glibc then trims the heap and the next socket read faults fresh pages in
- * (measured: 4× the page faults and more CPU than not freeing at all). Kept a
- * little while, a chunk is freed below younger live ones and its block is
- * reused by the next read. 16 socket reads are about 1 MiB.
- */
+/** How many freed chunks wait before their memory goes back (why: docs/design.md, "Chunk freeing"). */
 export const FREE_DELAY_CHUNKS = 16;
 
 /**
- * Gives a request chunk's memory back to the allocator soon after a store
- * has its bytes, instead of at V8's next scavenge.
- *
- * Node copies every socket read into a new ArrayBuffer, and V8 collects young
- * ArrayBuffers only once about 32 MiB of them are dead: a server streaming to
- * disk grows by that much, per process, whatever the chunk size. Freeing
- * detaches the buffer (transferring it to a closed port, the one way every
- * Node ≥ 20 has), which releases its memory at once; the Buffer object itself
- * becomes empty. Only a chunk that spans its whole ArrayBuffer is freed, so a
- * view into a shared or pooled buffer is never touched.
+ * Gives a request chunk's memory back soon after a store has its bytes, by
+ * detaching its buffer; the Buffer object itself becomes empty. Only a chunk
+ * that spans its whole ArrayBuffer is freed, so a view into a shared or pooled
+ * buffer is never touched. Why: docs/design.md, "Chunk freeing".
  *
  * Call it only for chunks nothing else holds: the core offers it to stores as
  * `UploadBody.free` only for bodies it reads itself.

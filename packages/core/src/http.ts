@@ -44,10 +44,8 @@ export interface TusRequest<Ctx = unknown> {
 
 /**
  * What the core uses of a request's abort signal. Every `AbortSignal`
- * fits. The Node bridge passes a lighter object of its own: on Node 20, V8
- * promotes every `AbortSignal` out of the young generation (Node builds one
- * with `setPrototypeOf` and then adds fields, a shape that V8 does not let
- * die young), so one per request grew the host's old generation.
+ * fits; the Node bridge passes a lighter object of its own (why:
+ * docs/design.md, "Request bodies").
  *
  * @example
  * ```ts

@@ -10,12 +10,7 @@ export interface OpenFilesOptions {
   writeBehindBytes: number;
 }
 
-/**
- * Background flushes in flight per store: two keep the disk busy while one
- * waits on the journal, and leave the writes most of Node's thread pool (4
- * threads by default). Measured (`pnpm bench`, 64 uploads of 16 MiB): 1.13–1.19×
- * the throughput of raw + fsync with two, 1.07× with one; three were no faster.
- */
+/** Background flushes in flight per store (why two: docs/design.md, "Local disk"). */
 export const MAX_FLUSHES = 2;
 
 /** One warm data file: its handle, the inode it was opened on and its background flush. */

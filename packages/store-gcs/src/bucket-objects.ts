@@ -179,7 +179,7 @@ export class BucketObjects {
       try {
         await file.save(bytes, {
           resumable: false,
-          // MD5 is hashed natively; the default CRC32C runs in JavaScript and cost a fifth of a PATCH (bench).
+          // MD5 rather than the default CRC32C: see docs/design.md, "Object stores".
           validation: 'md5',
           preconditionOpts: { ifGenerationMatch: 0 },
           metadata: { contentType: options.contentType, ...(options.metadata && { metadata: options.metadata }) },

@@ -47,10 +47,7 @@ export interface S3StoreClientTimeouts {
  *   `store_unavailable`) instead of hanging a PATCH. The SDK retries each
  *   request up to `maxAttempts` (default 3) times first.
  * - `cacheMiddleware: true`: each command's middleware stack is resolved
- *   once, not on every request. A PATCH sends several small requests (the
- *   record, two listings, a tail segment), and resolving the stack each time
- *   cost a quarter to a third of the store's CPU with PATCHes of 1 MiB and
- *   less (bench/RESULTS-s3-cache.md). Add any middleware of
+ *   once, not on every request (why: docs/design.md). Add any middleware of
  *   your own before the first request, and keep the client to one bucket:
  *   the SDK shares one context between concurrent requests of a command.
  *

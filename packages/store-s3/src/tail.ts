@@ -85,9 +85,7 @@ async function readSegment(bucket: Bucket, segment: TailSegment, target: Buffer)
 
 /**
  * Streams a segment into place: no second copy of it is ever held. Each
- * response chunk is freed once copied: left to the collector, the chunks of
- * every tail read back pile up as external memory, and V8 answers that with
- * full collections (measured with 1 MiB PATCHes: three times as many).
+ * response chunk is freed once copied (why: docs/design.md).
  */
 async function copyInto(target: Buffer, segment: TailSegment, body: AsyncIterable<Uint8Array>): Promise<void> {
   const end = segment.start + segment.size;

@@ -30,3 +30,5 @@ export {
 } from './tools.js';
 export { AZURITE_ACCOUNT, azuriteOutage, createAzuriteContainer, startAzurite } from './azurite.js';
 export type { AzuriteOptions, AzuriteTarget } from './azurite.js';
+export { describeWithPostgres, postgresAvailability, startPostgres } from './postgres.js';
+export type { PostgresAvailability, RunningPostgres } from './postgres.js';

@@ -24,6 +24,11 @@ export const TOOLS = {
   chromium: { name: 'Chromium', install: 'apt-get install -y chromium' },
   tuspy: { name: 'tuspy', install: 'python3 -m pip install -r examples/server/requirements-e2e.txt (npm test does this in a virtualenv when python3 has venv)' },
   curl: { name: 'curl', install: 'apt-get install -y curl' },
+  postgres: { name: 'PostgreSQL', install: 'apt-get install -y postgresql (its initdb and postgres binaries; no system cluster is used)' },
+  tusJava: {
+    name: 'tus-java-client (Java 17 and Maven)',
+    install: 'source .ci/prepare-clients.sh (fetches io.tus.java.client:tus-java-client from Maven Central into ~/.m2)',
+  },
 } as const satisfies Record<string, Tool>;
 
 /** Whether a tool is there; when it is not, why. */

@@ -26,7 +26,8 @@ export interface Instance {
  */
 export async function startInstance(name: string, env: Record<string, string>, log: LineLog): Promise<Instance> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: build first (pnpm -r build, or npm test at the root)`);
-  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, ...env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // One process per instance unless `env` says otherwise (WORKERS defaults to the cores).
+  const child = spawn(process.execPath, [MAIN], { env: { WORKERS: '1', ...process.env, ...env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = once(child, 'exit');
   const own = new LineLog();
   for (const stream of [child.stdout, child.stderr]) {

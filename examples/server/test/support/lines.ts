@@ -31,6 +31,21 @@ export class LineLog {
     });
   }
 
+  /** Resolves with the first `count` lines matching `pattern`, once that many have been logged. */
+  waitForCount(pattern: RegExp, count: number): Promise<string[]> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const matching = this.lines.filter((line) => pattern.test(line));
+        if (matching.length >= count) resolve(matching.slice(0, count));
+        else if (this.#ended) reject(new Error(`fewer than ${count} lines matched ${pattern}:\n${this.lines.join('\n')}`));
+        else return;
+        this.#waiting.delete(check);
+      };
+      this.#waiting.add(check);
+      check();
+    });
+  }
+
   #wake(): void {
     for (const check of [...this.#waiting]) check();
   }

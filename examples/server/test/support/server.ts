@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeWithDocker } from '@tuskit/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
+import { databaseUrlForTest } from './databases.js';
 import { LineLog } from './lines.js';
 import { docker, stopBackends, storeUnderTest, type StoreUnderTest } from './stores.js';
 import { startServer, type AssetJson, type Framework, type RunningServer, type ServerOptions, type StoreKind } from '../../src/index.js';
@@ -118,10 +119,13 @@ export function describeOnServers(
 
 /**
  * Starts the server for one framework with a fresh data directory (or the
- * given one) and a logger that records errors.
+ * given one), the run's database (SQLite in the data directory, or a fresh
+ * PostgreSQL database in the TEST_DATABASE=postgres run) and a logger that
+ * records errors.
  */
 export async function startTestServer(framework: Framework, options: ServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'tuskit-api-')));
+  const databaseUrl = options.databaseUrl ?? (await databaseUrlForTest());
   const errors: unknown[] = [];
   const log = new LineLog();
   const server = await startServer({
@@ -130,6 +134,7 @@ export async function startTestServer(framework: Framework, options: ServerOptio
     apiKey: 'test-key',
     ...options,
     dataDir,
+    databaseUrl,
     logger: { info: (line) => log.push(line), error: (message, error) => errors.push(error ?? message) },
   });
   return {
@@ -138,7 +143,7 @@ export async function startTestServer(framework: Framework, options: ServerOptio
     errors,
     log,
     api: new ApiClient(server.url, server.apiKey),
-    restart: (more = {}) => startTestServer(framework, { ...options, ...more, dataDir }),
+    restart: (more = {}) => startTestServer(framework, { ...options, ...more, dataDir, databaseUrl }),
     async dispose() {
       await server.close();
       await rm(dataDir, { recursive: true, force: true });

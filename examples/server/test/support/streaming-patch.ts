@@ -1,5 +1,6 @@
 // A TUS PATCH whose body the test writes piece by piece, to stall, trickle or race it.
 import { request, type ClientRequest } from 'node:http';
+import type { Socket } from 'node:net';
 
 /** How a streamed PATCH was answered. */
 export interface PatchAnswer {
@@ -22,6 +23,14 @@ export interface StreamingPatch {
   readonly answer: Promise<PatchAnswer>;
   /** Whether the answer has arrived. */
   readonly answered: boolean;
+  /** The client side's port of the connection, once connected. */
+  localPort(): Promise<number>;
+}
+
+/** Options of {@link streamingPatch}. */
+export interface StreamingPatchOptions {
+  /** A connection of its own rather than a kept-alive one (with WORKERS=N, each goes to the next worker). */
+  freshConnection?: boolean;
 }
 
 /**
@@ -29,8 +38,9 @@ export interface StreamingPatch {
  * answers early closes the connection: what the socket reports after the
  * answer is ignored, as a client that got its answer would.
  */
-export function streamingPatch(url: string, apiKey: string, offset: number, length: number): StreamingPatch {
+export function streamingPatch(url: string, apiKey: string, offset: number, length: number, options: StreamingPatchOptions = {}): StreamingPatch {
   const req = request(url, {
+    ...(options.freshConnection && { agent: false }),
     method: 'PATCH',
     headers: {
       authorization: `Bearer ${apiKey}`,
@@ -63,6 +73,15 @@ export function streamingPatch(url: string, apiKey: string, offset: number, leng
   });
   // Rejections are the caller's to see through `answer`; do not let an unawaited one crash the run.
   answer.catch(() => {});
+  // Read once connected: a closed socket forgets its port.
+  const localPort = new Promise<number>((resolve) => {
+    const whenConnected = (socket: Socket) => {
+      if (socket.localPort !== undefined) resolve(socket.localPort);
+      else socket.once('connect', () => resolve(socket.localPort as number));
+    };
+    if (req.socket) whenConnected(req.socket);
+    else req.once('socket', whenConnected);
+  });
   return {
     write: (bytes) => writeChunk(req, bytes, () => answered),
     end: () => {
@@ -72,6 +91,7 @@ export function streamingPatch(url: string, apiKey: string, offset: number, leng
     get answered() {
       return answered;
     },
+    localPort: () => localPort,
   };
 }
 

@@ -1,0 +1,78 @@
+import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Upload, type UploadOptions } from 'tus-js-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURES_DIR, listenOnLoopback, randomData, sha256, type ServedTus } from '../../src/testing/index.js';
+import { toNodeHandler } from '../../src/node.js';
+import { MemoryStore } from '../../src/memory-store.js';
+import { createTus, type Tus } from '../../src/tus.js';
+
+/** Uploads `bytes` with tus-js-client through the creation extension; resolves the upload URL. */
+function upload(endpoint: string, bytes: Buffer, options: UploadOptions): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const client: Upload = new Upload(bytes, {
+      endpoint,
+      retryDelays: null,
+      storeFingerprintForResuming: false,
+      metadata: { filename: 'file.bin' },
+      ...options,
+      onSuccess: () => resolve(client.url ?? ''),
+      onError: reject,
+    });
+    client.start();
+  });
+}
+
+/** tus-js-client (Node) against an engine that takes any upload, with each option that changes its requests. */
+describe('tus-js-client in Node', () => {
+  let tus: Tus;
+  let served: ServedTus;
+  const store = new MemoryStore();
+  const methods: string[] = [];
+  const endpoint = () => `${served.origin}/files`;
+
+  beforeAll(async () => {
+    tus = createTus({ store, basePath: '/files', creation: true, accept: false });
+    const handler = toNodeHandler(tus);
+    served = await listenOnLoopback(
+      createServer((req, res) => {
+        methods.push(`${req.method} ${req.headers['x-http-method-override'] ?? ''}`.trim());
+        handler(req, res);
+      }),
+    );
+  });
+  afterAll(async () => {
+    await tus.close();
+    await served.close();
+  });
+
+  const stored = async (url: string) => {
+    const id = url.split('/').pop() ?? '';
+    return sha256(await store.read(id));
+  };
+
+  it.each([
+    ['notes.txt', readFileSync(join(FIXTURES_DIR, 'not-media', 'notes.txt'))],
+    ['1 MiB of random bytes', randomData(1024 * 1024)],
+  ])('%s in 64 KiB chunks, with uploadDataDuringCreation, byte-exact', async (_name, bytes) => {
+    methods.length = 0;
+    const url = await upload(endpoint(), bytes, { chunkSize: 64 * 1024, uploadDataDuringCreation: true });
+    expect(await stored(url)).toBe(await sha256(bytes));
+    expect(methods[0]).toBe('POST');
+    expect(methods.filter((m) => m === 'PATCH').length).toBe(Math.ceil(bytes.length / (64 * 1024)) - 1);
+  });
+
+  it('with overridePatchMethod: every PATCH goes as a POST with X-HTTP-Method-Override, byte-exact', async () => {
+    methods.length = 0;
+    const bytes = randomData(300 * 1024);
+    const url = await upload(endpoint(), bytes, { chunkSize: 100 * 1024, overridePatchMethod: true });
+    expect(await stored(url)).toBe(await sha256(bytes));
+    expect(methods).toEqual(['POST', 'POST PATCH', 'POST PATCH', 'POST PATCH']);
+  });
+
+  it('an empty file is complete as soon as it is created', async () => {
+    const url = await upload(endpoint(), Buffer.alloc(0), {});
+    expect(await stored(url)).toBe(await sha256(Buffer.alloc(0)));
+  });
+});
