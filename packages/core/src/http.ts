@@ -148,15 +148,36 @@ export function parseUploadMetadata(value: string | undefined): Record<string, s
   if (value === undefined || value.trim() === '') return metadata;
   for (const pair of value.split(',')) {
     const [key, encoded, extra] = pair.trim().split(' ');
-    if (!key || extra !== undefined || !/^[\x21-\x7e]+$/.test(key) || Object.hasOwn(metadata, key)) {
+    if (!key || extra !== undefined || !isMetadataKey(key) || Object.hasOwn(metadata, key)) {
       throw new Error('malformed Upload-Metadata');
     }
-    if (encoded !== undefined && !/^[A-Za-z0-9+/]*={0,2}$/.test(encoded)) {
-      throw new Error('malformed Upload-Metadata');
-    }
+    if (encoded !== undefined && !isCanonicalBase64(encoded)) throw new Error('malformed Upload-Metadata');
     metadata[key] = encoded === undefined ? '' : Buffer.from(encoded, 'base64').toString('utf8');
   }
   return metadata;
+}
+
+/**
+ * True for a key `Upload-Metadata` can carry: one or more visible ASCII
+ * characters other than the comma that separates pairs.
+ *
+ * @example
+ * ```ts
+ * isMetadataKey('filename'); // true
+ * isMetadataKey('file name'); // false
+ * ```
+ */
+export function isMetadataKey(key: string): boolean {
+  return /^[\x21-\x2b\x2d-\x7e]+$/.test(key);
+}
+
+/**
+ * Standard base64 with its padding, in the one spelling that encodes its
+ * bytes: a value that decodes loosely (missing padding, unused bits set) is
+ * refused rather than guessed at.
+ */
+function isCanonicalBase64(encoded: string): boolean {
+  return /^[A-Za-z0-9+/]*={0,2}$/.test(encoded) && Buffer.from(encoded, 'base64').toString('base64') === encoded;
 }
 
 /**

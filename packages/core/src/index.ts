@@ -53,6 +53,7 @@ export {
   parseNonNegativeInteger,
   parseUploadMetadata,
   formatUploadMetadata,
+  isMetadataKey,
   type HeaderReader,
   type TusRequest,
   type ClientSignal,

@@ -70,6 +70,13 @@ export interface TusHooks<Ctx = unknown> {
   onMediaDetected?(event: HookEvent<Ctx> & { media: MediaInfo }): void | Promise<void>;
   onMediaRejected?(event: HookEvent<Ctx> & { detected: DetectedFormat | undefined }): void | Promise<void>;
   onProgress?(event: HookEvent<Ctx> & { offset: number }): void | Promise<void>;
+  /**
+   * Called at least once per upload whose bytes are all stored, possibly
+   * more than once: again after a crash before it returned (by
+   * `tus.finishUpload` or the reaper), or when a HEAD finds the upload
+   * never finalized. Make it idempotent (e.g. change a record only from the
+   * state it expects).
+   */
   onComplete?(event: HookEvent<Ctx> & { object: StoredObject }): void | Promise<void>;
   onTerminated?(event: HookEvent<Ctx>): void | Promise<void>;
   onExpired?(event: HookEvent<Ctx>): void | Promise<void>;

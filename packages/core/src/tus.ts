@@ -12,7 +12,7 @@ import { handlePatch } from './handlers/patch.js';
 import { handlePost } from './handlers/post.js';
 import { checkExtensionHeaders } from './handlers/unoffered.js';
 import type { HeaderReader, TusRequest, TusResponse } from './http.js';
-import { TUS_VERSION, headerReader, httpDate } from './http.js';
+import { TUS_VERSION, headerReader, httpDate, isMetadataKey } from './http.js';
 import { MemoryLocker, type Locker } from './locker.js';
 import { ANY_AUDIO_OR_VIDEO, type ContentRule } from './media.js';
 import type { DownloadOptions, FinishResponse, HookEvent, TusHooks, TusOptions } from './options.js';
@@ -133,6 +133,12 @@ export class Tus<Ctx = unknown> {
     if (!Number.isSafeInteger(size) || size < 0) throw new TusError('invalid_length');
     if (size < this.minSize) throw new TusError('size_too_small', `Uploads must be at least ${this.minSize} bytes.`);
     if (size > this.maxSize) throw new TusError('size_too_large');
+    for (const [key, value] of Object.entries(input.metadata ?? {})) {
+      // A key HEAD could not send back in Upload-Metadata would break every later HEAD of the upload.
+      if (!isMetadataKey(key) || typeof value !== 'string') {
+        throw new TusError('invalid_metadata', `Metadata key ${JSON.stringify(key)} must be visible ASCII without commas, with a string value.`);
+      }
+    }
     const id = input.id ?? (this.options.generateId ?? uuidv7)();
     if (!this.isValidId(id)) throw new TusError('invalid_id');
     const createdAt = new Date();
@@ -173,8 +179,37 @@ export class Tus<Ctx = unknown> {
   }
 
   /**
+   * Delivers the completion of an upload whose bytes are all stored, again
+   * if need be: under the upload's lock, finalizes it (idempotent) and calls
+   * `onComplete`. Completion is at-least-once: a process killed between the
+   * last byte and the end of `onComplete` leaves an upload the host has not
+   * confirmed; call this for each such upload (e.g. at start-up, for your
+   * records still waiting for their upload). Resolves false, without a hook
+   * call, for an unknown or incomplete upload.
+   *
+   * @example
+   * ```ts
+   * for (const id of db.idsWaitingForUpload()) await tus.finishUpload(id);
+   * ```
+   */
+  async finishUpload(id: string): Promise<boolean> {
+    if (!this.isValidId(id)) return false;
+    // Checked before locking too: asking for the lock would interrupt a PATCH still writing the upload.
+    const seen = await this.store.open(id);
+    if (!seen || seen.info.offset < seen.info.size) return false;
+    return this.withLock(id, () => {}, async () => {
+      const upload = await this.store.open(id);
+      if (!upload || upload.info.offset < upload.info.size) return false;
+      await this.complete(upload, undefined);
+      return true;
+    });
+  }
+
+  /**
    * Removes every expired, incomplete upload that no request holds, telling
-   * the host through `onExpired`. Returns the removed ids.
+   * the host through `onExpired`, and finalizes every complete upload that
+   * never was (a process killed between its last byte and finalization),
+   * telling the host through `onComplete`. Returns the removed ids.
    *
    * @example
    * ```ts
@@ -186,6 +221,10 @@ export class Tus<Ctx = unknown> {
     const started = performance.now();
     const reaped: string[] = [];
     for await (const candidate of this.store.list()) {
+      if (isUnfinalized(candidate)) {
+        await this.#finishUnfinalized(candidate.id);
+        continue;
+      }
       if (!this.isExpired(candidate, now)) continue;
       const lock = await this.locker
         .lock(candidate.id, { timeoutMs: 0, takeover: false, onReleaseRequested: () => {} })
@@ -207,6 +246,20 @@ export class Tus<Ctx = unknown> {
       this.diagnostics.publish('tuskit:reaper:run', { reaped, durationMs: performance.now() - started });
     }
     return reaped;
+  }
+
+  /** Completes an upload left unfinalized, unless a request holds it (that request completes it). */
+  async #finishUnfinalized(id: string): Promise<void> {
+    const lock = await this.locker.lock(id, { timeoutMs: 0, takeover: false, onReleaseRequested: () => {} }).catch(() => undefined);
+    if (!lock) return;
+    try {
+      const upload = await this.store.open(id);
+      if (upload && isUnfinalized(upload.info)) await this.complete(upload, undefined);
+    } catch (error) {
+      this.reportError(error, 'reaper');
+    } finally {
+      await lock.release();
+    }
   }
 
   /**
@@ -535,4 +588,9 @@ function withMethodOverride<Ctx>(request: TusRequest<Ctx>): TusRequest<Ctx> {
  */
 export function createTus<Ctx = unknown>(options: TusOptions<Ctx>): Tus<Ctx> {
   return new Tus(options);
+}
+
+/** All bytes stored, never finalized: the process stopped between the two. */
+function isUnfinalized(upload: UploadInfo): boolean {
+  return upload.offset >= upload.size && !upload.finalized;
 }
