@@ -35,7 +35,7 @@ export interface BenchOptions {
  */
 export const DEFAULT_HOST_HEAP_MIB = 0;
 
-const BACKENDS: readonly Backend[] = ['fs', 's3', 'gcs'];
+const BACKENDS: readonly Backend[] = ['fs', 's3', 'gcs', 'azure'];
 
 /**
  * Parses the command line (`--smoke`, `--only fs,s3`, `--scenarios 1m,par8`,

@@ -23,14 +23,17 @@ const MEASURED_PACKAGES = [
   '@tuskit/express',
   '@tuskit/store-s3',
   '@tuskit/store-gcs',
+  '@tuskit/store-azure',
   'express',
   '@tus/server',
   '@tus/file-store',
   '@tus/s3-store',
   '@tus/gcs-store',
+  '@tus/azure-store',
   '@aws-sdk/client-s3',
   '@aws-sdk/lib-storage',
   '@google-cloud/storage',
+  '@azure/storage-blob',
 ];
 
 /**

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Bed } from './beds/bed.js';
 import { fsBed } from './beds/fs.js';
+import { azureBed } from './beds/azure.js';
 import { gcsBed } from './beds/gcs.js';
 import { s3Bed, type S3Parts } from './beds/s3.js';
 import { checkGoals } from './checks.js';
@@ -106,6 +107,8 @@ async function openBed(backend: Backend, workDir: string): Promise<Bed> {
       return s3Bed(S3_PARTS);
     case 'gcs':
       return gcsBed();
+    case 'azure':
+      return azureBed();
   }
 }
 

@@ -36,5 +36,7 @@ async function rawSink({ storage, fsyncOnComplete = false, freeChunks = false }:
       return (await import('./servers/raw-s3.js')).s3Sink(storage.s3, storage.partSize, storage.queueSize);
     case 'gcs':
       return (await import('./servers/raw-gcs.js')).gcsSink(storage.gcs);
+    case 'azure':
+      return (await import('./servers/raw-azure.js')).azureSink(storage.azure);
   }
 }

@@ -47,8 +47,14 @@ export const TARGETS: readonly Target[] = [
   {
     id: 'raw',
     role: 'raw',
-    backends: ['fs', 's3', 'gcs'],
-    label: (backend) => ({ fs: 'raw: node:http pipe → file', s3: 'raw: lib-storage multipart', gcs: 'raw: resumable write stream' })[backend],
+    backends: ['fs', 's3', 'gcs', 'azure'],
+    label: (backend) =>
+      ({
+        fs: 'raw: node:http pipe → file',
+        s3: 'raw: lib-storage multipart',
+        gcs: 'raw: resumable write stream',
+        azure: 'raw: block blob uploadStream',
+      })[backend],
     unavailable: () => undefined,
     launch: async (storage, profileDir) => nodeServer({ kind: 'raw', basePath: BASE_PATH, storage }, profileDir),
   },
@@ -58,7 +64,7 @@ export const TARGETS: readonly Target[] = [
   {
     id: 'tuskit-node',
     role: 'tuskit',
-    backends: ['fs', 's3', 'gcs'],
+    backends: ['fs', 's3', 'gcs', 'azure'],
     label: (backend) => `tuskit + ${STORE_PACKAGE[backend]} (node:http)`,
     unavailable: (backend) => missingPackage(STORE_PACKAGE[backend]),
     launch: async (storage, profileDir) =>
@@ -86,8 +92,9 @@ export const TARGETS: readonly Target[] = [
   {
     id: 'tus-server',
     role: 'peer',
-    backends: ['fs', 's3', 'gcs'],
-    label: (backend) => `@tus/server + ${({ fs: '@tus/file-store', s3: '@tus/s3-store', gcs: '@tus/gcs-store' })[backend]}`,
+    backends: ['fs', 's3', 'gcs', 'azure'],
+    label: (backend) =>
+      `@tus/server + ${({ fs: '@tus/file-store', s3: '@tus/s3-store', gcs: '@tus/gcs-store', azure: '@tus/azure-store' })[backend]}`,
     unavailable: () => undefined,
     launch: async (storage, profileDir) => nodeServer({ kind: 'tus-server', basePath: BASE_PATH, storage }, profileDir),
   },
@@ -129,7 +136,7 @@ function baselineTargets(env: NodeJS.ProcessEnv = process.env): Target[] {
     {
       id: 'tuskit-baseline',
       role: 'peer',
-      backends: ['fs', 's3', 'gcs'],
+      backends: ['fs', 's3', 'gcs', 'azure'],
       label: (backend) => `tuskit baseline ${revision} + ${STORE_PACKAGE[backend]} (node:http)`,
       unavailable: (backend) => {
         const missing = ['core', STORE_DIRECTORY[backend]].find((p) => !existsSync(join(packagesDir, p, 'dist', 'index.js')));
@@ -149,9 +156,14 @@ function gitRevision(checkout: string): string {
   }
 }
 
-const STORE_DIRECTORY: Record<Backend, string> = { fs: 'store-fs', s3: 'store-s3', gcs: 'store-gcs' };
+const STORE_DIRECTORY: Record<Backend, string> = { fs: 'store-fs', s3: 'store-s3', gcs: 'store-gcs', azure: 'store-azure' };
 
-const STORE_PACKAGE: Record<Backend, string> = { fs: '@tuskit/store-fs', s3: '@tuskit/store-s3', gcs: '@tuskit/store-gcs' };
+const STORE_PACKAGE: Record<Backend, string> = {
+  fs: '@tuskit/store-fs',
+  s3: '@tuskit/store-s3',
+  gcs: '@tuskit/store-gcs',
+  azure: '@tuskit/store-azure',
+};
 
 /**
  * Where tusd is cached: `TUSKIT_TUSD_BIN`, else `${TUSKIT_CACHE_DIR:-/var/cache/tuskit}/bin/tusd-v2.9.1`

@@ -5,7 +5,7 @@ describe('parseOptions', () => {
   it('runs everything, 3 rounds after a warm-up, by default', () => {
     expect(parseOptions([], {})).toMatchObject({
       smoke: false,
-      backends: ['fs', 's3', 'gcs'],
+      backends: ['fs', 's3', 'gcs', 'azure'],
       scenarios: undefined,
       targets: undefined,
       reps: 3,
@@ -37,7 +37,7 @@ describe('parseOptions', () => {
   });
 
   it('refuses unknown backends, bad repetition counts and unknown options', () => {
-    expect(() => parseOptions(['--only', 'azure'], {})).toThrow(/--only takes fs, s3, gcs; got azure/);
+    expect(() => parseOptions(['--only', 'ftp'], {})).toThrow(/--only takes fs, s3, gcs, azure; got ftp/);
     expect(() => parseOptions(['--reps', '0'], {})).toThrow(/--reps must be a positive integer/);
     expect(() => parseOptions(['--fast'], {})).toThrow();
   });

@@ -72,3 +72,14 @@ describeWithDocker(docker, 'pnpm bench --smoke on S3 and GCS', () => {
     }
   });
 });
+
+describe('pnpm bench --smoke on Azure', () => {
+  it('runs the raw SDK upload, tuskit and @tus/server against Azurite', async () => {
+    const { code, log, report } = await smoke(dir, ['--only', 'azure', '--scenarios', '1m,par8']);
+    expect(code, log).toBe(0);
+    const azure = report.slice(report.indexOf('## azure'));
+    for (const label of ['raw: block blob uploadStream', 'tuskit + @tuskit/store-azure (node:http)', '@tus/server + @tus/azure-store']) {
+      expect(azure).toContain(label);
+    }
+  });
+});

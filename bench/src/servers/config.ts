@@ -1,5 +1,5 @@
 /** Where uploads end up. */
-export type Backend = 'fs' | 's3' | 'gcs';
+export type Backend = 'fs' | 's3' | 'gcs' | 'azure';
 
 /** An S3 endpoint and the bucket a server writes to. */
 export interface S3Settings {
@@ -16,6 +16,12 @@ export interface GcsSettings {
   endpoint: string;
   projectId: string;
   bucket: string;
+}
+
+/** An Azure Blob endpoint (Azurite) and the container a server writes to. */
+export interface AzureSettings {
+  connectionString: string;
+  container: string;
 }
 
 /**
@@ -53,6 +59,7 @@ export type RawServerConfig = Extract<ServerConfig, { kind: 'raw' }>;
 export type Storage =
   | { backend: 'fs'; directory: string }
   | { backend: 's3'; s3: S3Settings; partSize: number; queueSize: number }
-  | { backend: 'gcs'; gcs: GcsSettings };
+  | { backend: 'gcs'; gcs: GcsSettings }
+  | { backend: 'azure'; azure: AzureSettings };
 
 export const SERVER_CONFIG_ENV = 'BENCH_SERVER_CONFIG';

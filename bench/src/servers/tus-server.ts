@@ -39,5 +39,9 @@ async function tusStore(storage: Storage): Promise<TusDataStore> {
       ]);
       return new GCSStore({ bucket: withStringMetadata(gcsBucket(storage.gcs)) });
     }
+    case 'azure': {
+      const [{ AzureStore }, { azureContainer }] = await Promise.all([import('@tus/azure-store'), import('./azure-client.js')]);
+      return new AzureStore({ client: azureContainer(storage.azure) });
+    }
   }
 }

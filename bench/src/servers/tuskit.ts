@@ -60,5 +60,10 @@ async function tuskitStore(storage: Storage, load: Loader): Promise<DataStore> {
       const { endpoint, projectId, bucket } = storage.gcs;
       return new GcsStore({ bucket, storage: { apiEndpoint: endpoint, projectId } });
     }
+    case 'azure': {
+      const { AzureStore } = await load<typeof import('@tuskit/store-azure')>('@tuskit/store-azure', 'store-azure');
+      const { connectionString, container } = storage.azure;
+      return new AzureStore({ container, connectionString });
+    }
   }
 }

@@ -2,11 +2,12 @@ import { join } from 'node:path';
 import type { DataStore } from '@tuskit/core';
 import { FileStore } from '@tuskit/store-fs';
 import { ConfigError } from './config.js';
+import { azureStoreFromEnv } from './stores/azure.js';
 import { gcsStoreFromEnv } from './stores/gcs.js';
 import { s3StoreFromEnv } from './stores/s3.js';
 
 /** The values of `STORE`. */
-export const STORE_KINDS = ['fs', 's3', 'gcs'] as const;
+export const STORE_KINDS = ['fs', 's3', 'gcs', 'azure'] as const;
 /** One of {@link STORE_KINDS}. */
 export type StoreKind = (typeof STORE_KINDS)[number];
 
@@ -23,11 +24,12 @@ const FACTORIES: Record<StoreKind, StoreFactory> = {
   fs: ({ dataDir }) => new FileStore({ directory: join(dataDir, 'uploads') }),
   s3: ({ env }) => s3StoreFromEnv(env),
   gcs: ({ env }) => gcsStoreFromEnv(env),
+  azure: ({ env }) => azureStoreFromEnv(env),
 };
 
 /**
  * Builds the upload store named by `STORE`: `fs` (the default; files under
- * `DATA_DIR/uploads`), `s3` or `gcs` (from their own variables). Throws a
+ * `DATA_DIR/uploads`), `s3`, `gcs` or `azure` (from their own variables). Throws a
  * {@link ConfigError} for an unknown store or a missing or malformed
  * variable of the chosen one.
  *

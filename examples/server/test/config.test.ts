@@ -1,6 +1,9 @@
 import { resolve } from 'node:path';
 import { isDownloadUrlStore, isListableStore, isReadableStore } from '@tuskit/core';
 import { FileStore } from '@tuskit/store-fs';
+import { DefaultAzureCredential } from '@azure/identity';
+import { StorageSharedKeyCredential } from '@azure/storage-blob';
+import { AzureStore } from '@tuskit/store-azure';
 import { GcsStore } from '@tuskit/store-gcs';
 import { S3Store } from '@tuskit/store-s3';
 import { describe, expect, it } from 'vitest';
@@ -79,6 +82,12 @@ describe('optionsFromEnv', () => {
   });
 });
 
+/** A connection string of Azurite's well-known development account, on its default port. */
+const AZURITE =
+  'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;' +
+  'AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;' +
+  'BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;';
+
 describe('createStoreFromEnv', () => {
   it('builds the fs store under DATA_DIR/uploads by default', async () => {
     for (const env of [{}, { STORE: 'fs' }]) {
@@ -97,6 +106,10 @@ describe('createStoreFromEnv', () => {
     [{ STORE: 's3', S3_BUCKET: 'b', S3_FORCE_PATH_STYLE: 'maybe' }, 'S3_FORCE_PATH_STYLE must be true or false, not "maybe".'],
     [{ STORE: 's3', S3_BUCKET: 'b', S3_ACCESS_KEY_ID: 'AKIA1' }, 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together'],
     [{ STORE: 'gcs', GCS_BUCKET: 'b', STORAGE_EMULATOR_HOST: 'ftp://127.0.0.1:4443' }, 'STORAGE_EMULATOR_HOST must be an http(s) URL or host:port, not "ftp://127.0.0.1:4443".'],
+    [{ STORE: 'azure', AZURE_STORAGE_ACCOUNT: 'media' }, 'AZURE_CONTAINER must be set with STORE=azure.'],
+    [{ STORE: 'azure', AZURE_CONTAINER: 'c' }, 'STORE=azure needs AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_ACCOUNT'],
+    [{ STORE: 'azure', AZURE_CONTAINER: 'c', AZURE_STORAGE_CONNECTION_STRING: AZURITE, AZURE_STORAGE_KEY: 'k' }, 'leave AZURE_STORAGE_ACCOUNT and AZURE_STORAGE_KEY unset'],
+    [{ STORE: 'azure', AZURE_CONTAINER: 'c', AZURE_STORAGE_ACCOUNT: 'a', AZURE_BLOB_ENDPOINT: 'a.blob' }, 'AZURE_BLOB_ENDPOINT must be an http(s) URL, not "a.blob".'],
   ])('refuses %j with a ConfigError', async (env, message) => {
     const created = createStoreFromEnv({ env, dataDir: '/tmp' });
     await expect(created).rejects.toThrow(ConfigError);
@@ -132,9 +145,25 @@ describe('createStoreFromEnv', () => {
     expect([isDownloadUrlStore(emulated), isReadableStore(emulated), isListableStore(emulated)]).toEqual([false, true, true]);
   });
 
+  it('builds an Azure store from a connection string, an account key or an identity', async () => {
+    const env = { STORE: 'azure', AZURE_CONTAINER: 'media', AZURE_KEY_PREFIX: 'u/' };
+    const local = (await createStoreFromEnv({ env: { ...env, AZURE_STORAGE_CONNECTION_STRING: AZURITE }, dataDir: '/tmp' })) as AzureStore;
+    expect(local).toBeInstanceOf(AzureStore);
+    expect([local.container.url, local.blobName('a1'), local.container.credential]).toEqual([
+      'http://127.0.0.1:10000/devstoreaccount1/media',
+      'u/a1',
+      expect.any(StorageSharedKeyCredential),
+    ]);
+    const keyed = (await createStoreFromEnv({ env: { ...env, AZURE_STORAGE_ACCOUNT: 'acct', AZURE_STORAGE_KEY: 'a2V5' }, dataDir: '/tmp' })) as AzureStore;
+    expect([keyed.container.url, keyed.container.credential]).toEqual(['https://acct.blob.core.windows.net/media', expect.any(StorageSharedKeyCredential)]);
+    // No key: the client signs in through DefaultAzureCredential (nothing is requested before the first call).
+    const identity = (await createStoreFromEnv({ env: { ...env, AZURE_STORAGE_ACCOUNT: 'acct', AZURE_BLOB_ENDPOINT: 'https://blob.example.net/acct/' }, dataDir: '/tmp' })) as AzureStore;
+    expect([identity.container.url, identity.container.credential]).toEqual(['https://blob.example.net/acct/media', expect.any(DefaultAzureCredential)]);
+  });
+
   it('refuses an unknown STORE', async () => {
     await expect(createStoreFromEnv({ env: { STORE: 'ftp' }, dataDir: '/tmp' })).rejects.toThrow(
-      'STORE must be one of fs, s3, gcs, not "ftp".',
+      'STORE must be one of fs, s3, gcs, azure, not "ftp".',
     );
   });
 });

@@ -28,5 +28,7 @@ export {
   type Tool,
   type ToolAvailability,
 } from './tools.js';
+export { AZURITE_ACCOUNT, azuriteOutage, createAzuriteContainer, startAzurite } from './azurite.js';
+export type { AzuriteOptions, AzuriteTarget } from './azurite.js';
 export { describeWithPostgres, postgresAvailability, startPostgres } from './postgres.js';
 export type { PostgresAvailability, RunningPostgres } from './postgres.js';

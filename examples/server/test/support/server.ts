@@ -28,6 +28,7 @@ export const CLIENT_MATRIX: readonly ServerCase[] = [
   { framework: 'koa', store: 'fs' },
   { framework: 'express', store: 's3' },
   { framework: 'express', store: 'gcs' },
+  { framework: 'express', store: 'azure' },
 ];
 
 /** A JSON answer. */
@@ -99,8 +100,8 @@ export function suiteServer(framework: Framework, options: ServerOptions = {}, s
 /**
  * A suite per case, each sharing a {@link suiteServer} of its framework and
  * store, named "`title` on express over s3". Suites over S3 and GCS need
- * Docker (see `describeWithDocker`); the containers they start stop after
- * the suites registered here.
+ * Docker (see `describeWithDocker`); Azure's Azurite is an npm package. The
+ * backends they start stop after the suites registered here.
  */
 export function describeOnServers(
   cases: readonly ServerCase[],
@@ -111,7 +112,7 @@ export function describeOnServers(
   for (const on of cases) {
     const suite = () => body(suiteServer(on.framework, {}, on.store), on);
     const name = `${title} on ${on.framework} over ${on.store}`;
-    if (on.store === 'fs') describe(name, suite);
+    if (on.store === 'fs' || on.store === 'azure') describe(name, suite);
     else describeWithDocker(docker, name, suite);
   }
 }

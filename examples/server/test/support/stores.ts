@@ -1,16 +1,20 @@
-// The stores the end-to-end tests run the server on: files under DATA_DIR, S3 on MinIO and GCS on
-// fake-gcs-server (started through @tuskit/testkit), each built by the server's own factory from its variables.
+// The stores the end-to-end tests run the server on: files under DATA_DIR, S3 on MinIO, GCS on fake-gcs-server
+// and Azure on Azurite (started through @tuskit/testkit), each built by the server's own factory from its variables.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { BlobServiceClient } from '@azure/storage-blob';
 import type { DataStore, UploadHandle } from '@tuskit/core';
 import {
+  createAzuriteContainer,
   createBucket,
   createGcsBucket,
   createS3Client,
   dockerAvailability,
   startFakeGcs,
+  startAzurite,
   startMinio,
+  type AzuriteTarget,
   type GcsTarget,
   type S3Target,
 } from '@tuskit/testkit';
@@ -43,7 +47,7 @@ interface Backend {
 /** Key prefixes set on S3 and GCS, so that the tests also cover S3_KEY_PREFIX and GCS_KEY_PREFIX. */
 export const KEY_PREFIX = 'media/';
 
-const running: { minio?: Promise<S3Target>; gcs?: Promise<GcsTarget> } = {};
+const running: { minio?: Promise<S3Target>; gcs?: Promise<GcsTarget>; azurite?: Promise<AzuriteTarget> } = {};
 
 /**
  * Builds the store of `kind` for a server with data directory `dataDir`, from
@@ -73,10 +77,11 @@ export function apiDownloadLink(serverUrl: string, id: string): RegExp {
 
 /** Stops the containers this file started; the next {@link storeUnderTest} starts new ones. */
 export async function stopBackends(): Promise<void> {
-  const { minio, gcs } = running;
+  const { minio, gcs, azurite } = running;
   delete running.minio;
   delete running.gcs;
-  await Promise.all([minio?.then((s3) => s3.stop()), gcs?.then((target) => target.stop())]);
+  delete running.azurite;
+  await Promise.all([minio?.then((s3) => s3.stop()), gcs?.then((target) => target.stop()), azurite?.then((target) => target.stop())]);
 }
 
 const BACKENDS: Record<StoreKind, (dataDir: string) => Promise<Backend>> = {
@@ -115,7 +120,32 @@ const BACKENDS: Record<StoreKind, (dataDir: string) => Promise<Backend>> = {
       names: () => gcsNames(gcs, bucket),
     };
   },
+  azure: async () => {
+    const azurite = await (running.azurite ??= startAzurite());
+    const container = await createAzuriteContainer(azurite);
+    return {
+      env: {
+        AZURE_CONTAINER: container,
+        AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+        AZURE_KEY_PREFIX: KEY_PREFIX,
+      },
+      names: () => azureNames(azurite, container),
+      // Azurite checks the signature, so fetching this URL proves it.
+      downloadUrl: (id) => new RegExp(`^${azurite.blobEndpoint}/${container}/${KEY_PREFIX}${id}\\?.*sp=r.*&sig=`),
+    };
+  },
 };
+
+/** Every blob name, with ` (uncommitted blocks)` where blocks were staged but not committed. */
+async function azureNames(azurite: AzuriteTarget, container: string): Promise<string[]> {
+  const client = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(container);
+  const names: string[] = [];
+  for await (const blob of client.listBlobsFlat({ includeUncommitedBlobs: true })) {
+    const list = await client.getBlockBlobClient(blob.name).getBlockList('uncommitted');
+    names.push((list.uncommittedBlocks?.length ?? 0) > 0 ? `${blob.name} (uncommitted blocks)` : blob.name);
+  }
+  return names;
+}
 
 /** Every object key and the key of every multipart upload in progress. */
 async function s3Names(s3: S3Target, bucket: string): Promise<string[]> {
