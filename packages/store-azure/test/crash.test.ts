@@ -3,7 +3,7 @@ import { sha256, wavFile } from '@tuskit/core/testing';
 import { afterEach, expect, it } from 'vitest';
 import { describeWithAzurite } from './support/azurite.js';
 import { startChildServer, type ChildServer } from './support/child-server.js';
-import { head, openPatch, streamPatch } from './support/tus-http.js';
+import { head, openPatch, streamPatch } from '@tuskit/testkit/tus-http';
 
 const MiB = 1024 * 1024;
 const BLOCK_SIZE = MiB;

@@ -2,8 +2,8 @@ import { sha256, wavFile } from '@tuskit/core/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { MAX_SHORT_RUN } from '../src/blocks.js';
 import { describeWithAzurite } from './support/azurite.js';
-import { serveTus, type ServedTus } from './support/served-tus.js';
-import { fetchPatch } from './support/tus-http.js';
+import { serveTus, type ServedTus } from '@tuskit/testkit/served-tus';
+import { fetchPatch } from '@tuskit/testkit/tus-http';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;

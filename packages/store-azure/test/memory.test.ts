@@ -4,7 +4,7 @@ import { afterAll, expect, it } from 'vitest';
 import { DEFAULT_BLOCK_SIZE } from '../src/index.js';
 import { describeWithAzurite } from './support/azurite.js';
 import { startChildServer, type ChildServer } from './support/child-server.js';
-import { streamPatch } from './support/tus-http.js';
+import { streamPatch } from '@tuskit/testkit/tus-http';
 
 const MiB = 1024 * 1024;
 const KEY_PREFIX = 'memory/';

@@ -3,8 +3,8 @@ import { FIXTURES_DIR, wavFile } from '@tuskit/core/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { blockId } from '../src/blocks.js';
 import { describeWithAzurite } from './support/azurite.js';
-import { serveTus, type ServedTus } from './support/served-tus.js';
-import { fetchPatch, head, openPatch, terminate } from './support/tus-http.js';
+import { serveTus, type ServedTus } from '@tuskit/testkit/served-tus';
+import { fetchPatch, head, openPatch, terminate } from '@tuskit/testkit/tus-http';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;

@@ -1,8 +1,8 @@
 import { sha256, wavFile } from '@tuskit/core/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithFakeGcs } from './support/fake-gcs.js';
-import { serveTus, type ServedTus } from './support/served-tus.js';
-import { fetchPatch, head, openPatch, terminate } from './support/tus-http.js';
+import { serveTus, type ServedTus } from '@tuskit/testkit/served-tus';
+import { fetchPatch, head, openPatch, terminate } from '@tuskit/testkit/tus-http';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;

@@ -4,7 +4,7 @@ import { afterAll, expect, it } from 'vitest';
 import { DEFAULT_PART_SIZE } from '../src/index.js';
 import { startChildServer, type ChildServer } from './support/child-server.js';
 import { describeWithFakeGcs } from './support/fake-gcs.js';
-import { streamPatch } from './support/tus-http.js';
+import { streamPatch } from '@tuskit/testkit/tus-http';
 
 const MiB = 1024 * 1024;
 const KEY_PREFIX = 'memory/';

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { FIXTURES_DIR, wavFile } from '@tuskit/core/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithFakeGcs } from './support/fake-gcs.js';
-import { serveTus, type ServedTus } from './support/served-tus.js';
-import { fetchPatch, head, terminate } from './support/tus-http.js';
+import { serveTus, type ServedTus } from '@tuskit/testkit/served-tus';
+import { fetchPatch, head, terminate } from '@tuskit/testkit/tus-http';
 
 const KiB = 1024;
 const DAY_MS = 24 * 3600 * 1000;

@@ -6,11 +6,11 @@ import { dirname, join } from 'node:path';
 import { uniqueBucketName } from './names.js';
 import type { BackendOutage } from './outage.js';
 import { freePort } from './ports.js';
+import { untilOutput } from './ready-line.js';
 
 const LOOPBACK = '127.0.0.1';
 const READY_LINE = 'successfully listens on';
 const STARTUP_TIMEOUT_MS = 30_000;
-const OUTPUT_TAIL_CHARS = 2_000;
 
 /**
  * Azurite's well-known development account (published in Azure's docs); it
@@ -160,7 +160,7 @@ async function launch(args: string[], folder: string): Promise<AzuriteProcess> {
   process.once('exit', killOnExit);
   const exited = new Promise<void>((resolve) => child.once('exit', () => (process.off('exit', killOnExit), resolve())));
   try {
-    await untilReady(child);
+    await untilOutput(child, { name: 'Azurite', line: READY_LINE, timeoutMs: STARTUP_TIMEOUT_MS });
   } catch (error) {
     child.kill('SIGKILL');
     await exited;
@@ -174,37 +174,4 @@ async function halt(azurite: AzuriteProcess | undefined): Promise<void> {
   if (!azurite || azurite.child.exitCode !== null || azurite.child.signalCode !== null) return;
   azurite.child.kill('SIGTERM');
   await azurite.exited;
-}
-
-/** Resolves on the "listens on" line; rejects with the output when Azurite exits or hangs first. */
-function untilReady(child: ChildProcess): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => fail(`did not listen within ${STARTUP_TIMEOUT_MS} ms`), STARTUP_TIMEOUT_MS);
-    const onData = (data: Buffer) => {
-      output = (output + data.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
-      if (!output.includes(READY_LINE)) return;
-      cleanup();
-      resolve();
-    };
-    const onExit = (code: number | null) => fail(`exited with code ${code} before listening`);
-    const onError = (error: Error) => fail(error.message);
-    function fail(why: string) {
-      cleanup();
-      reject(new Error(`Azurite ${why}${output === '' ? '' : `; output:\n${output}`}`));
-    }
-    function cleanup() {
-      clearTimeout(timer);
-      child.stdout?.off('data', onData);
-      child.stderr?.off('data', onData);
-      child.off('exit', onExit);
-      child.off('error', onError);
-      child.stdout?.resume();
-      child.stderr?.resume();
-    }
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', onExit);
-    child.once('error', onError);
-  });
 }

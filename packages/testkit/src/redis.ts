@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { freePort } from './ports.js';
+import { untilOutput } from './ready-line.js';
 import { TOOLS, commandAvailability, describeWithTool } from './tools.js';
 
 const LOOPBACK = '127.0.0.1';
 const READY_LINE = 'Ready to accept connections';
 const STARTUP_TIMEOUT_MS = 15_000;
-const OUTPUT_TAIL_CHARS = 2_000;
 
 /** Whether suites can start `redis-server`. */
 export type RedisAvailability = { readonly available: true } | { readonly available: false; readonly reason: string };
@@ -69,7 +68,7 @@ export async function startRedis(): Promise<RunningRedis> {
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   try {
-    await untilReady(child);
+    await untilOutput(child, { name: 'redis-server', line: READY_LINE, timeoutMs: STARTUP_TIMEOUT_MS });
   } catch (error) {
     killOnExit();
     process.off('exit', killOnExit);
@@ -85,38 +84,4 @@ export async function startRedis(): Promise<RunningRedis> {
     await exited;
   };
   return { url: `redis://${LOOPBACK}:${port}`, host: LOOPBACK, port, pid: child.pid ?? -1, stop };
-}
-
-/** Resolves on the server's "ready" log line; rejects with its output when it exits or hangs first. */
-function untilReady(child: ChildProcess): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => fail(`did not get ready within ${STARTUP_TIMEOUT_MS} ms`), STARTUP_TIMEOUT_MS);
-    const onData = (data: Buffer) => {
-      output = (output + data.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
-      if (!output.includes(READY_LINE)) return;
-      cleanup();
-      resolve();
-    };
-    const onExit = (code: number | null) => fail(`exited with code ${code} before getting ready`);
-    const onError = (error: Error) => fail(error.message);
-    function fail(why: string) {
-      cleanup();
-      reject(new Error(`redis-server ${why}${output === '' ? '' : `; output:\n${output}`}`));
-    }
-    function cleanup() {
-      clearTimeout(timer);
-      child.stdout?.off('data', onData);
-      child.stderr?.off('data', onData);
-      child.off('exit', onExit);
-      child.off('error', onError);
-      // Keep draining so a chatty server never blocks on a full pipe.
-      child.stdout?.resume();
-      child.stderr?.resume();
-    }
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', onExit);
-    child.once('error', onError);
-  });
 }

@@ -1,10 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { startChildServer as startChild, type ChildServer } from '@tuskit/testkit/child-server';
 import type { FakeGcs } from './fake-gcs.js';
 
-const SCRIPT = fileURLToPath(new URL('./child-server.mjs', import.meta.url));
+export type { ChildServer } from '@tuskit/testkit/child-server';
 
 /** Options of {@link startChildServer}. */
 export interface ChildServerOptions {
@@ -12,23 +9,8 @@ export interface ChildServerOptions {
   partSize?: number;
 }
 
-/** The tus server of `child-server.mjs`, running in a child process. */
-export interface ChildServer {
-  readonly child: ChildProcess;
-  /** e.g. `http://127.0.0.1:40123` */
-  readonly origin: string;
-  /** Resolves once the server has read at least `offset` bytes of the current PATCH. */
-  progressed(offset: number): Promise<void>;
-  /** RSS reported at start-up. */
-  readonly startRss: number;
-  /** The largest RSS reported since the last call (or since start-up). */
-  takePeakRss(): number;
-  /** SIGKILLs the process and resolves once it has exited. */
-  kill(): Promise<void>;
-}
-
 /**
- * Starts the child server over the emulator's bucket. The package must be
+ * Starts `child-server.mjs` over the emulator's bucket. The package must be
  * built (`pnpm --filter @tuskit/store-gcs build`): the child imports `dist`.
  *
  * @example
@@ -36,49 +18,15 @@ export interface ChildServer {
  * const server = await startChildServer(gcs, { keyPrefix: 'crash/', partSize: 1 << 20 });
  * ```
  */
-export async function startChildServer(gcs: FakeGcs, options: ChildServerOptions): Promise<ChildServer> {
-  const child = spawn(process.execPath, [SCRIPT], {
+export function startChildServer(gcs: FakeGcs, options: ChildServerOptions): Promise<ChildServer> {
+  return startChild({
+    script: new URL('./child-server.mjs', import.meta.url),
     env: {
-      ...process.env,
       GCS_ENDPOINT: gcs.target.endpoint,
       GCS_PROJECT: gcs.target.projectId,
       GCS_BUCKET: gcs.bucket,
       KEY_PREFIX: options.keyPrefix,
       ...(options.partSize && { PART_SIZE: String(options.partSize) }),
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const waiters = new Set<{ offset: number; resolve: () => void }>();
-  let peak = 0;
-  const started = new Promise<[number, number]>((resolve, reject) => {
-    child.once('exit', (code, signal) => reject(new Error(`child server exited early (${code ?? signal})`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const [word, first, rss] = line.split(' ').map((part, i) => (i === 0 ? part : Number(part))) as [string, number, number];
-      peak = Math.max(peak, rss);
-      if (word === 'listening') resolve([first, rss]);
-      if (word !== 'progress') return;
-      for (const waiter of [...waiters].filter((w) => first >= w.offset)) {
-        waiters.delete(waiter);
-        waiter.resolve();
-      }
-    });
-  });
-  const [port, startRss] = await started;
-  return {
-    child,
-    origin: `http://127.0.0.1:${port}`,
-    startRss,
-    progressed: (offset) => new Promise<void>((resolve) => waiters.add({ offset, resolve })),
-    takePeakRss: () => {
-      const result = peak;
-      peak = 0;
-      return result;
-    },
-    kill: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill('SIGKILL');
-      await exited;
-    },
-  };
 }

@@ -27,7 +27,7 @@ export interface ServedTus {
  *
  * @example
  * ```ts
- * const served = await serveTus(gcs.store());
+ * const served = await serveTus(store);
  * const { url } = await served.create(1000);
  * ```
  */
