@@ -41,7 +41,7 @@ const MEASURED_PACKAGES = [
  *
  * @example
  * ```ts
- * describeEnvironment('/work/main/bench').versions['@tus/server']; // '2.4.5'
+ * describeEnvironment(join(repositoryRoot, 'bench')).versions['@tus/server']; // '2.4.5'
  * ```
  */
 export function describeEnvironment(benchRoot: string): Environment {
