@@ -13,6 +13,7 @@
 _tuskit_prepare_clients() (
   missing=''
   command -v curl >/dev/null 2>&1 || missing="$missing curl"
+  command -v ss >/dev/null 2>&1 || missing="$missing iproute2"
   command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
   [ -x /usr/bin/chromium ] || missing="$missing chromium"
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing="$missing postgresql"

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { wavFile } from '@tuskit/core/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TOOLS, commandAvailability, describeWithTool } from '@tuskit/testkit';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sha256 } from './support/assertions.js';
 import { startInstance, type Instance } from './support/instances.js';
 import { LineLog } from './support/lines.js';
@@ -20,7 +21,8 @@ const KiB = 1024;
 const MiB = 1024 * KiB;
 const API_KEY = 'workers-key';
 
-describe('WORKERS=2 on the fs store without Redis', () => {
+// Which worker serves a connection is read from the kernel's socket table with `ss`.
+describeWithTool(TOOLS.ss, commandAvailability('ss', ['-V']), 'WORKERS=2 on the fs store without Redis', () => {
   let dataDir: string;
   let server: Instance;
   const log = new LineLog();
