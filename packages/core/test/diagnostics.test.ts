@@ -154,15 +154,19 @@ describe('diagnostics channels', () => {
     expect(of(seen, 'tuskit:patch:end')).toMatchObject([{ id, reason: 'takeover', offset: 5000, bytes: 5000 }]);
   });
 
-  it('tells a PATCH ended by shutdown', async () => {
-    const tus = engine();
-    const seen = record(tus);
-    const { id } = await tus.createUpload({ size: 10_000 });
-    const progressed = new Promise<void>((resolve) => {
+  /** Resolves on the next progress message of any upload. */
+  const firstProgress = () =>
+    new Promise<void>((resolve) => {
       const listener = () => resolve();
       subscribe(TUS_CHANNELS.uploadProgress, listener);
       subscriptions.push([TUS_CHANNELS.uploadProgress, listener]);
     });
+
+  it('tells a PATCH ended by shutdown', async () => {
+    const tus = engine();
+    const seen = record(tus);
+    const { id } = await tus.createUpload({ size: 10_000 });
+    const progressed = firstProgress();
     const patch = stallingPatch(tus, id, wavFile(10_000).subarray(0, 3000));
     await progressed;
     await tus.close();
@@ -174,11 +178,7 @@ describe('diagnostics channels', () => {
     const tus = engine();
     const seen = record(tus);
     const { id } = await tus.createUpload({ size: 10_000 });
-    const progressed = new Promise<void>((resolve) => {
-      const listener = () => resolve();
-      subscribe(TUS_CHANNELS.uploadProgress, listener);
-      subscriptions.push([TUS_CHANNELS.uploadProgress, listener]);
-    });
+    const progressed = firstProgress();
     const patch = stallingPatch(tus, id, wavFile(10_000).subarray(0, 4500));
     await progressed;
     expect(tus.stop(id)).toBe(true);
