@@ -1,4 +1,3 @@
-import { freeChunk } from './chunk-memory.js';
 import { type ChunkSource, chunkSourceOf } from './chunk-source.js';
 import type { UploadBody } from './store.js';
 
@@ -13,8 +12,6 @@ export interface RequestBodyOptions {
   idleTimeoutMs: number;
   /** Called after every chunk with the bytes read so far. */
   onChunk?: (bytesRead: number) => void;
-  /** The chunks are the body's alone: offer stores {@link freeChunk} as `free`. */
-  freeChunks?: boolean;
 }
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
@@ -32,7 +29,6 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, 
  */
 export class RequestBody implements UploadBody {
   bytesRead = 0;
-  free?: ((chunk: Uint8Array) => void) | undefined;
   /** The source reached its end. */
   complete = false;
   overflowed = false;
@@ -47,7 +43,6 @@ export class RequestBody implements UploadBody {
   constructor(source: AsyncIterable<Uint8Array>, options: RequestBodyOptions) {
     this.#source = chunkSourceOf(source, { chunk: this.#onChunk, end: this.#onEnd, fail: this.#onError });
     this.#options = options;
-    if (options.freeChunks) this.free = freeChunk;
   }
 
   /** Stops reading and records why (the first reason wins); a pending read ends at once. */
@@ -180,22 +175,20 @@ function copyHead(chunks: readonly Uint8Array[], length: number): Buffer {
 }
 
 /**
- * Yields `first` and then the rest of `iterator`, offering the same `free` as
- * the body the chunks came from. Once `first` is spent, each `next()` goes
+ * Yields `first` and then the rest of `iterator`. Once `first` is spent, each `next()` goes
  * straight to the iterator: no generator sits between the store and every
  * later chunk.
  *
  * @example
  * ```ts
- * await store.write(id, 0, replay(chunks, iterator, body.free));
+ * await upload.write(0, replay(chunks, iterator));
  * ```
  */
 export function replay(
   first: readonly Uint8Array[],
   iterator: AsyncIterator<Uint8Array>,
-  free?: UploadBody['free'],
 ): UploadBody {
-  return { [Symbol.asyncIterator]: () => replayIterator(first, iterator), free };
+  return { [Symbol.asyncIterator]: () => replayIterator(first, iterator) };
 }
 
 function replayIterator(first: readonly Uint8Array[], iterator: AsyncIterator<Uint8Array>): AsyncIterator<Uint8Array> {
@@ -214,7 +207,7 @@ function replayIterator(first: readonly Uint8Array[], iterator: AsyncIterator<Ui
  *
  * @example
  * ```ts
- * await store.write(id, 0, bodyOf([head, rest]));
+ * await upload.write(0, bodyOf([head, rest]));
  * ```
  */
 export async function* bodyOf(chunks: Iterable<Uint8Array>): AsyncIterable<Uint8Array> {

@@ -26,12 +26,6 @@ export interface TusRequest<Ctx = unknown> {
    */
   body?: AsyncIterable<Uint8Array> | undefined;
   /**
-   * Nothing but the core holds the body's chunks (the Node bridge reading the
-   * request itself sets it): stores may then free each chunk's memory once
-   * they have its bytes (see `TusOptions.freeChunks`).
-   */
-  exclusiveBody?: boolean | undefined;
-  /**
    * Reads the request's trailers once the body has ended (`checksum-trailer`).
    * Absent when the framework cannot read them (the Fetch API): a PATCH that
    * announces `Upload-Checksum` as a trailer is then refused with 400.

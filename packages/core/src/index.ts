@@ -61,4 +61,3 @@ export {
 } from './http.js';
 export { bodyOf } from './body.js';
 export { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from './checksum.js';
-export { freeChunk } from './chunk-memory.js';

@@ -54,7 +54,6 @@ export async function handleNodeRequest<Ctx>(
     // Node fills `req.trailers` once the body has ended, which is when the core reads them.
     trailer: (name) => headerReader(req.trailers)(name),
     body,
-    exclusiveBody: body === req,
     signal: disconnected,
     context,
   });

@@ -214,15 +214,6 @@ export interface TusOptions<Ctx = unknown> {
   authorize?: (request: TusRequest<Ctx>) => boolean | Promise<boolean>;
   hooks?: TusHooks<Ctx>;
   /**
-   * Lets stores give each request chunk's memory back as soon as they have
-   * its bytes, rather than leave it to V8, which frees dead socket buffers
-   * only once some 32 MiB of them pile up. Applies to bodies the core reads
-   * itself (`TusRequest.exclusiveBody`). Turn it off only if your host keeps
-   * references to request chunks of its own (e.g. a `data` listener that
-   * buffers them). Default true.
-   */
-  freeChunks?: boolean;
-  /**
    * Where a PATCH with `Upload-Checksum` is held on local disk until its
    * checksum is checked (the `checksum` extension): its bytes reach the store
    * only once they match. Default the OS temporary directory.

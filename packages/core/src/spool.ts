@@ -44,7 +44,6 @@ export class Spool {
         hasher?.update(chunk);
         await spool.#file.write(chunk, 0, chunk.byteLength, spool.length);
         spool.length += chunk.byteLength;
-        body.free?.(chunk);
       }
       if (hasher && algorithm) spool.#digest = { algorithm, value: hasher.digest() };
       return spool;

@@ -55,24 +55,15 @@ export interface UploadHandle {
 }
 
 /**
- * A PATCH body as a store reads it. When the core reads the request itself,
- * it adds `free`: a store that calls it for each chunk once it no longer
- * needs the chunk's bytes (written, or copied into a buffer of its own) keeps
- * the process's memory flat, as a chunk's memory is then given back at once
- * rather than at V8's next collection. After `free(chunk)` the chunk may be
- * empty: a store must not read it again. Stores that never call it work too.
+ * A PATCH body as a store reads it: the request's bytes, in order. An
+ * interruption (a dropped client, a takeover, a shutdown) ends it normally.
  *
  * @example
  * ```ts
- * for await (const chunk of body) {
- *   await handle.write(chunk);
- *   body.free?.(chunk);
- * }
+ * for await (const chunk of body) await file.write(chunk);
  * ```
  */
-export interface UploadBody extends AsyncIterable<Uint8Array> {
-  free?: ((chunk: Uint8Array) => void) | undefined;
-}
+export type UploadBody = AsyncIterable<Uint8Array>;
 
 /**
  * Optional capability: list every upload so expired ones can be reaped.

@@ -53,7 +53,6 @@ export async function writeBlocks(body: UploadBody, options: WriteBlocksOptions)
         if (flushFailure) throw flushFailure.error;
         send(buffers.take());
       }
-      body.free?.(chunk);
     }
   } catch (error) {
     bodyFailure = { error };

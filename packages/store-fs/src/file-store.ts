@@ -119,7 +119,7 @@ export class FileStore implements DataStore, ListableStore, ReadableStore, Closa
       write: async (offset, body) => {
         if (offset !== info.offset) throw new TusError('offset_mismatch');
         const file = await this.#fileFor(info.id, offset, ino);
-        const writer = new GatheringWriter(file.handle, offset, this.#share, body.free?.bind(body));
+        const writer = new GatheringWriter(file.handle, offset, this.#share);
         ino = undefined;
         try {
           await this.#write(file, writer, body);

@@ -10,5 +10,4 @@ describeStoreConformance({
   name: 'FileStore',
   createStore: () => new FileStore({ directory }),
   leftovers: async (id) => readdirSync(directory).filter((name) => name === id || name.startsWith(`${id}.`)),
-  freesChunks: true,
 });

@@ -61,7 +61,6 @@ export async function writeParts(body: UploadBody, options: PartWriterOptions): 
         if (flushFailure) throw flushFailure.error;
         send(buffers.take());
       }
-      body.free?.(chunk);
     }
   } catch (error) {
     bodyFailure = { error };

@@ -6,7 +6,6 @@ describeWithFakeGcs('GcsStore against fake-gcs-server', (gcs) => {
     name: 'GcsStore',
     createStore: () => gcs.store({ keyPrefix: 'default-parts/' }),
     leftovers: (id) => gcs.leftovers(id, 'default-parts/'),
-    freesChunks: true,
   });
 
   // 256 KiB parts: the 12 MiB cases cross the 32-part compose threshold, so merging is under test too.
@@ -14,6 +13,5 @@ describeWithFakeGcs('GcsStore against fake-gcs-server', (gcs) => {
     name: 'GcsStore with 256 KiB parts',
     createStore: () => gcs.store({ keyPrefix: 'small-parts/', partSize: 256 * 1024 }),
     leftovers: (id) => gcs.leftovers(id, 'small-parts/'),
-    freesChunks: true,
   });
 });

@@ -130,8 +130,6 @@ export class PartWriter {
       if (next.done) return undefined;
       const room = this.#state.record.size - this.#position;
       await this.#append(next.value.byteLength > room ? next.value.subarray(0, room) : next.value);
-      // Copied into the part buffer: the chunk itself is no longer needed.
-      body.free?.(next.value);
       if (next.value.byteLength > room) return { error: new TusError('length_exceeded') };
       if (this.#stopped) {
         await iterator.return?.();

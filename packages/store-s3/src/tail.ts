@@ -1,5 +1,4 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { freeChunk } from '@tuskit/core';
 import PQueue from 'p-queue';
 import { listObjects, type Bucket } from './bucket.js';
 import { s3 } from './errors.js';
@@ -84,8 +83,7 @@ async function readSegment(bucket: Bucket, segment: TailSegment, target: Buffer)
 }
 
 /**
- * Streams a segment into place: no second copy of it is ever held. Each
- * response chunk is freed once copied (why: docs/design.md).
+ * Streams a segment into place: no second copy of it is ever held.
  */
 async function copyInto(target: Buffer, segment: TailSegment, body: AsyncIterable<Uint8Array>): Promise<void> {
   const end = segment.start + segment.size;
@@ -94,7 +92,6 @@ async function copyInto(target: Buffer, segment: TailSegment, body: AsyncIterabl
     if (at + chunk.byteLength > end) break;
     target.set(chunk, at);
     at += chunk.byteLength;
-    freeChunk(chunk);
   }
   if (at !== end) throw new Error(`tail segment ${segment.key} does not hold the ${segment.size} bytes listed`);
 }

@@ -6,6 +6,5 @@ await describeWithMinio('S3Store against MinIO', (minio) => {
     name: 'S3Store',
     createStore: () => minio.store({ partSize: 5 * 1024 * 1024 }),
     leftovers: (id) => minio.leftovers(id),
-    freesChunks: true,
   });
 });

@@ -37,7 +37,6 @@ export async function handlePatch<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>, 
         limit: upload.info.size - offset,
         idleTimeoutMs: tus.options.idleTimeoutMs ?? 60_000,
         onChunk: progressReporter(tus, upload.info, offset, request.context),
-        freeChunks: request.exclusiveBody === true && tus.options.freeChunks !== false,
       });
       if (interrupted) body.interrupt(interrupted);
       return writeBody(tus, request, upload, offset, body);
@@ -102,7 +101,7 @@ async function writeBody<Ctx>(
     const chunks = await validateFirstChunk(tus, tus.accept, request, upload, body, iterator);
     // Interrupted before a whole head arrived: nothing is stored, like any PATCH cut short.
     if (!chunks) return { status: 204, headers: patchHeaders(tus, upload.info, offset), closeConnection: true };
-    source = replay(chunks, iterator, body.free);
+    source = replay(chunks, iterator);
   }
   const before = upload.info;
   const verified = await verifiedBody(tus, request, source, body);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bodyOf } from '../body.js';
 import { isTusError } from '../errors.js';
-import { isListableStore, isReadableStore, type DataStore, type UploadBody, type UploadHandle } from '../store.js';
+import { isListableStore, isReadableStore, type DataStore, type UploadHandle } from '../store.js';
 import type { UploadInfo } from '../upload.js';
 import { chunked, randomData, sha256 } from './bytes.js';
 
@@ -15,8 +15,6 @@ export interface StoreConformanceOptions {
   leftovers?: (id: string) => Promise<string[]>;
   /** Per-test timeout for slow backends. Default 60 s. */
   timeoutMs?: number;
-  /** The store calls `body.free` for every chunk it was given: the suite checks that it does. */
-  freesChunks?: boolean;
 }
 
 const MiB = 1024 * 1024;
@@ -130,16 +128,6 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
       }
       await (await handle(s, info.id)).finalize();
       expect(await readBack(s, info.id)).toBe(await sha256(data));
-    });
-
-    it('frees a chunk only once it no longer needs its bytes', async () => {
-      const data = randomData(9 * MiB + 4321);
-      const [s, upload] = await created(data.length);
-      const { body, freed } = poisoningBody(chunked(data, [64 * 1024, 1000, 300_000]));
-      expect(await upload.write(0, body)).toBe(data.length);
-      if (options.freesChunks) expect(freed()).toBe(data.length);
-      await upload.finalize();
-      expect(await readBack(s, upload.info.id)).toBe(await sha256(data));
     });
 
     it('writes through an opened handle and keeps writing through it', async () => {
@@ -281,21 +269,4 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
       expect(await readBack(s, b.info.id)).toBe(await sha256(two));
     });
   });
-}
-
-/**
- * A body of fresh copies whose `free` zeroes and detaches a chunk at once:
- * a store that frees a chunk before it is done with it stores zeros or fails.
- */
-function poisoningBody(chunks: Iterable<Uint8Array>): { body: UploadBody; freed: () => number } {
-  let freed = 0;
-  const body: UploadBody = {
-    [Symbol.asyncIterator]: () => bodyOf(Array.from(chunks, (chunk) => new Uint8Array(chunk)))[Symbol.asyncIterator](),
-    free: (chunk) => {
-      freed += chunk.byteLength;
-      chunk.fill(0);
-      structuredClone(chunk.buffer, { transfer: [chunk.buffer as ArrayBuffer] });
-    },
-  };
-  return { body, freed: () => freed };
 }
