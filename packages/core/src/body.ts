@@ -1,3 +1,4 @@
+import { RELEASE_CHUNK, type Releasing } from './chunk-release.js';
 import { type ChunkSource, chunkSourceOf } from './chunk-source.js';
 import type { UploadBody } from './store.js';
 
@@ -12,6 +13,8 @@ export interface RequestBodyOptions {
   idleTimeoutMs: number;
   /** Called after every chunk with the bytes read so far. */
   onChunk?: (bytesRead: number) => void;
+  /** Offered to stores as the body's {@link RELEASE_CHUNK}: set only when nothing but the core holds the chunks. */
+  release?: ((chunk: Uint8Array) => void) | undefined;
 }
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
@@ -27,8 +30,9 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, 
  * by hand rather than as an async generator: it runs once per socket chunk,
  * and every object it allocates there is garbage the host's GC must chase.
  */
-export class RequestBody implements UploadBody {
+export class RequestBody implements UploadBody, Releasing {
   bytesRead = 0;
+  [RELEASE_CHUNK]: ((chunk: Uint8Array) => void) | undefined;
   /** The source reached its end. */
   complete = false;
   overflowed = false;
@@ -43,6 +47,7 @@ export class RequestBody implements UploadBody {
   constructor(source: AsyncIterable<Uint8Array>, options: RequestBodyOptions) {
     this.#source = chunkSourceOf(source, { chunk: this.#onChunk, end: this.#onEnd, fail: this.#onError });
     this.#options = options;
+    this[RELEASE_CHUNK] = options.release;
   }
 
   /** Stops reading and records why (the first reason wins); a pending read ends at once. */
@@ -175,20 +180,22 @@ function copyHead(chunks: readonly Uint8Array[], length: number): Buffer {
 }
 
 /**
- * Yields `first` and then the rest of `iterator`. Once `first` is spent, each `next()` goes
- * straight to the iterator: no generator sits between the store and every
- * later chunk.
+ * Yields `first` and then the rest of `iterator`, offering the same chunk
+ * release as the body they came from. Once `first` is spent, each `next()`
+ * goes straight to the iterator: no generator sits between the store and
+ * every later chunk.
  *
  * @example
  * ```ts
- * await upload.write(0, replay(chunks, iterator));
+ * await upload.write(0, replay(chunks, iterator, body[RELEASE_CHUNK]));
  * ```
  */
 export function replay(
   first: readonly Uint8Array[],
   iterator: AsyncIterator<Uint8Array>,
-): UploadBody {
-  return { [Symbol.asyncIterator]: () => replayIterator(first, iterator) };
+  release?: (chunk: Uint8Array) => void,
+): UploadBody & Releasing {
+  return { [Symbol.asyncIterator]: () => replayIterator(first, iterator), [RELEASE_CHUNK]: release };
 }
 
 function replayIterator(first: readonly Uint8Array[], iterator: AsyncIterator<Uint8Array>): AsyncIterator<Uint8Array> {

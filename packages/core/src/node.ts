@@ -1,6 +1,7 @@
 import { pipeline } from 'node:stream';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bodyOf } from './body.js';
+import { RELEASE_CHUNK, releaseChunk } from './chunk-release.js';
 import { TusError } from './errors.js';
 import { TUS_VERSION, headerReader, type ClientSignal, type TusResponse } from './http.js';
 import type { Tus } from './tus.js';
@@ -56,9 +57,15 @@ export async function handleNodeRequest<Ctx>(
     body,
     signal: disconnected,
     context,
+    ...(body === req && readAlone(req) && { [RELEASE_CHUNK]: releaseChunk }),
   });
   res.off('close', onClose);
   writeNodeResponse(res, response);
+}
+
+/** Nothing but the core will see the request's chunks: no `data` listener of the host gets them too. */
+function readAlone(req: NodeRequest): boolean {
+  return req.readableFlowing !== true && req.listenerCount('data') === 0;
 }
 
 /**

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ChecksumAlgorithm, type Hasher, hasherFor } from './checksum.js';
+import { releaseOf } from './chunk-release.js';
 import type { UploadBody } from './store.js';
 
 /** How much of a spool one read hands the store. */
@@ -40,10 +41,12 @@ export class Spool {
     spool.#unlinked = await unlink(path).then(() => true, () => false);
     try {
       const hasher = algorithm && hasherFor(algorithm);
+      const release = releaseOf(body);
       for await (const chunk of body) {
         hasher?.update(chunk);
         await spool.#file.write(chunk, 0, chunk.byteLength, spool.length);
         spool.length += chunk.byteLength;
+        release?.(chunk);
       }
       if (hasher && algorithm) spool.#digest = { algorithm, value: hasher.digest() };
       return spool;

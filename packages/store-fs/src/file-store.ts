@@ -119,7 +119,7 @@ export class FileStore implements DataStore, ListableStore, ReadableStore, Closa
       write: async (offset, body) => {
         if (offset !== info.offset) throw new TusError('offset_mismatch');
         const file = await this.#fileFor(info.id, offset, ino);
-        const writer = new GatheringWriter(file.handle, offset, this.#share);
+        const writer = new GatheringWriter(file.handle, offset, this.#share, releaseOf(body));
         ino = undefined;
         try {
           await this.#write(file, writer, body);
@@ -318,6 +318,16 @@ async function statIfAny(path: string): Promise<Stats | undefined> {
     if (isMissing(error)) return undefined;
     throw error;
   }
+}
+
+/**
+ * The core offers this repository's stores a chunk release on bodies only it
+ * holds; not part of the published API (why: docs/design.md, "Chunk freeing").
+ */
+const RELEASE_CHUNK = Symbol.for('tuskit.releaseChunk');
+
+function releaseOf(body: UploadBody): ((chunk: Uint8Array) => void) | undefined {
+  return (body as { [RELEASE_CHUNK]?: (chunk: Uint8Array) => void })[RELEASE_CHUNK];
 }
 
 /** Refuses any id that could name a path outside the directory. */

@@ -46,17 +46,22 @@ export class GatheringWriter {
   #writingBytes = 0;
   #writing: Promise<void> | undefined;
 
+  readonly #free: ((chunk: Uint8Array) => void) | undefined;
+
   /**
    * @param maxHeld Bytes in flight plus gathered behind them at which the reader waits for
    *   the writes; asked again at every chunk, since a share shrinks as more uploads write.
+   * @param free Called with each chunk once all of it is on disk (the core's chunk release, when it offers one).
    */
   constructor(
     handle: FileHandle,
     offset: number,
     readonly maxHeld: () => number,
+    free?: (chunk: Uint8Array) => void,
   ) {
     this.#handle = handle;
     this.position = offset;
+    this.#free = free;
   }
 
   /**
@@ -86,7 +91,7 @@ export class GatheringWriter {
         while (pending.length > 0) {
           const { bytesWritten } = await this.#handle.writev(pending, this.position);
           this.position += bytesWritten;
-          pending = dropFront(pending, bytesWritten);
+          pending = dropFront(pending, bytesWritten, this.#free);
         }
       }
     } catch (error) {
@@ -98,13 +103,14 @@ export class GatheringWriter {
   }
 }
 
-/** The buffers left after the first `bytes` of them were written. */
-function dropFront(buffers: Uint8Array[], bytes: number): Uint8Array[] {
+/** The buffers left after the first `bytes` of them were written; `free` gets each one written whole. */
+function dropFront(buffers: Uint8Array[], bytes: number, free: ((chunk: Uint8Array) => void) | undefined): Uint8Array[] {
   const rest: Uint8Array[] = [];
   let skip = bytes;
   for (const buffer of buffers) {
     if (skip >= buffer.byteLength) {
       skip -= buffer.byteLength;
+      free?.(buffer);
     } else {
       rest.push(skip > 0 ? buffer.subarray(skip) : buffer);
       skip = 0;

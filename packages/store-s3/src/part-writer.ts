@@ -120,6 +120,7 @@ export class PartWriter {
   /** Reads the body until it ends, fails, or the write must stop; returns the body's own error. */
   async #consume(body: UploadBody): Promise<{ error: unknown } | undefined> {
     const iterator = body[Symbol.asyncIterator]();
+    const release = releaseOf(body);
     for (;;) {
       let next: IteratorResult<Uint8Array>;
       try {
@@ -130,6 +131,8 @@ export class PartWriter {
       if (next.done) return undefined;
       const room = this.#state.record.size - this.#position;
       await this.#append(next.value.byteLength > room ? next.value.subarray(0, room) : next.value);
+      // Copied into the part buffer: the chunk itself is no longer needed.
+      release?.(next.value);
       if (next.value.byteLength > room) return { error: new TusError('length_exceeded') };
       if (this.#stopped) {
         await iterator.return?.();
@@ -303,4 +306,14 @@ export class PartWriter {
     if (this.#buffer) this.#pool.release(this.#buffer);
     this.#buffer = undefined;
   }
+}
+
+/**
+ * The core offers this repository's stores a chunk release on bodies only it
+ * holds; not part of the published API (why: docs/design.md, "Chunk freeing").
+ */
+const RELEASE_CHUNK = Symbol.for('tuskit.releaseChunk');
+
+function releaseOf(body: UploadBody): ((chunk: Uint8Array) => void) | undefined {
+  return (body as { [RELEASE_CHUNK]?: (chunk: Uint8Array) => void })[RELEASE_CHUNK];
 }

@@ -1,4 +1,5 @@
 import { type InterruptReason, RequestBody, readHead, replay } from '../body.js';
+import { RELEASE_CHUNK, releaseOf } from '../chunk-release.js';
 import type { PatchEndReason } from '../diagnostics.js';
 import { TusError } from '../errors.js';
 import type { TusRequest, TusResponse } from '../http.js';
@@ -37,6 +38,7 @@ export async function handlePatch<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>, 
         limit: upload.info.size - offset,
         idleTimeoutMs: tus.options.idleTimeoutMs ?? 60_000,
         onChunk: progressReporter(tus, upload.info, offset, request.context),
+        release: releaseOf(request),
       });
       if (interrupted) body.interrupt(interrupted);
       return writeBody(tus, request, upload, offset, body);
@@ -101,7 +103,7 @@ async function writeBody<Ctx>(
     const chunks = await validateFirstChunk(tus, tus.accept, request, upload, body, iterator);
     // Interrupted before a whole head arrived: nothing is stored, like any PATCH cut short.
     if (!chunks) return { status: 204, headers: patchHeaders(tus, upload.info, offset), closeConnection: true };
-    source = replay(chunks, iterator);
+    source = replay(chunks, iterator, body[RELEASE_CHUNK]);
   }
   const before = upload.info;
   const verified = await verifiedBody(tus, request, source, body);
