@@ -4,6 +4,7 @@ import { bodyOf } from './body.js';
 import { RELEASE_CHUNK, releaseChunk } from './chunk-release.js';
 import { TusError } from './errors.js';
 import { TUS_VERSION, headerReader, type ClientSignal, type TusResponse } from './http.js';
+import { awaitTurn } from './node-connection.js';
 import type { Tus } from './tus.js';
 
 type NodeRequest = IncomingMessage;
@@ -37,6 +38,7 @@ export async function handleNodeRequest<Ctx>(
   context: Ctx,
   options: NodeRequestOptions = {},
 ): Promise<void> {
+  if (!(await awaitTurn(req, res))) return;
   const body = requestBody(req, options);
   if (body instanceof TusError) {
     tus.reportError(body);
