@@ -37,7 +37,10 @@ export function concatenationCases(c: ConcatCaseContext): void {
     expect(isConcatenationStore(await c.store())).toBe(c.offered);
   });
 
-  it.runIf(c.offered)('concatenation: a final upload holds its parts in order, complete and not yet finalized', async () => {
+  // Not even registered for a store without the capability: the case above is its test.
+  if (!c.offered) return;
+
+  it('concatenation: a final upload holds its parts in order, complete and not yet finalized', async () => {
     const s = await c.store();
     if (!isConcatenationStore(s)) throw new Error('not a ConcatenationStore');
     const datas = [randomData(6 * MiB + 7), randomData(0), randomData(1000), randomData(5 * MiB + 1)];
@@ -56,7 +59,7 @@ export function concatenationCases(c: ConcatCaseContext): void {
     }
   });
 
-  it.runIf(c.offered)('concatenation: small parts, and a final removed leaves nothing behind', async () => {
+  it('concatenation: small parts, and a final removed leaves nothing behind', async () => {
     const s = await c.store();
     if (!isConcatenationStore(s)) throw new Error('not a ConcatenationStore');
     const datas = [randomData(100), randomData(3), randomData(64 * 1024 + 5)];
@@ -70,9 +73,10 @@ export function concatenationCases(c: ConcatCaseContext): void {
       expect(await sha256(await s.read(upload.id, { start: 98, end: 104 }))).toBe(await sha256(Buffer.concat(datas).subarray(98, 105)));
     }
     if (isListableStore(s)) {
+      // A finished partial upload still expires, so the reaper must see it.
       const listed = [];
-      for await (const info of s.list()) if (info.id === upload.id) listed.push(info);
-      expect(listed).toEqual([expect.objectContaining({ concat: upload.concat, offset: upload.size })]);
+      for await (const info of s.list()) if (info.id === parts[0]?.info.id) listed.push(info);
+      expect(listed).toEqual([expect.objectContaining({ concat: { type: 'partial' }, offset: 100 })]);
     }
     await final.remove();
     expect(await s.open(upload.id)).toBeUndefined();
