@@ -4,7 +4,7 @@ import type { TusRequest, TusResponse } from '../http.js';
 import { parseUploadMetadata } from '../http.js';
 import { HEAD_BYTES, checkContent, mediaInfoOf, type ContentRule } from '../media.js';
 import { isConcatenationStore, isReadableStore, type UploadHandle } from '../store.js';
-import type { Tus } from '../tus.js';
+import type { Engine } from '../engine.js';
 import type { MediaInfo, UploadConcat, UploadInfo } from '../upload.js';
 
 /**
@@ -12,7 +12,7 @@ import type { MediaInfo, UploadConcat, UploadInfo } from '../upload.js';
  * and the URLs of partial uploads of this server (absolute or relative),
  * as ids. `undefined` when the header is absent.
  */
-export function parseUploadConcat<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>): UploadConcat | undefined {
+export function parseUploadConcat<Ctx>(tus: Engine<Ctx>, request: TusRequest<Ctx>): UploadConcat | undefined {
   const value = request.header('upload-concat')?.trim();
   if (value === undefined) return undefined;
   if (value === 'partial') return { type: 'partial' };
@@ -24,12 +24,12 @@ export function parseUploadConcat<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>):
 }
 
 /** Where this server's upload URLs start, as a URL: a part's URL must lie right below it. */
-function uploadsBase<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>): URL {
+function uploadsBase<Ctx>(tus: Engine<Ctx>, request: TusRequest<Ctx>): URL {
   const origin = tus.originFor(request.header);
   return new URL(tus.urlFor('', origin), `${origin}/`);
 }
 
-function idOfUrl<Ctx>(tus: Tus<Ctx>, base: URL, url: string): string {
+function idOfUrl<Ctx>(tus: Engine<Ctx>, base: URL, url: string): string {
   let parsed: URL;
   try {
     parsed = new URL(url, base);
@@ -49,7 +49,7 @@ function idOfUrl<Ctx>(tus: Tus<Ctx>, base: URL, url: string): string {
  * will start with, and has the store assemble it. The partials stay locked
  * meanwhile, so neither a DELETE nor the reaper removes one half-way.
  */
-export async function handleFinalPost<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>, partIds: readonly string[]): Promise<TusResponse> {
+export async function handleFinalPost<Ctx>(tus: Engine<Ctx>, request: TusRequest<Ctx>, partIds: readonly string[]): Promise<TusResponse> {
   const store = tus.store;
   if (!isConcatenationStore(store)) throw new TusError('extension_unsupported');
   if (request.header('upload-length') !== undefined || request.header('upload-defer-length') !== undefined) {
@@ -93,14 +93,14 @@ export async function handleFinalPost<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ct
 }
 
 /** The `Upload-Concat` value HEAD answers for an upload; `undefined` for a plain upload. */
-export function uploadConcatHeader<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>, concat: UploadConcat | undefined): string | undefined {
+export function uploadConcatHeader<Ctx>(tus: Engine<Ctx>, request: TusRequest<Ctx>, concat: UploadConcat | undefined): string | undefined {
   if (!concat) return undefined;
   if (concat.type === 'partial') return 'partial';
   const origin = tus.originFor(request.header);
   return `final;${concat.parts.map((id) => tus.urlFor(id, origin)).join(' ')}`;
 }
 
-async function openParts<Ctx>(tus: Tus<Ctx>, ids: readonly string[]): Promise<UploadHandle[]> {
+async function openParts<Ctx>(tus: Engine<Ctx>, ids: readonly string[]): Promise<UploadHandle[]> {
   const parts: UploadHandle[] = [];
   for (const id of ids) {
     const part = await tus.store.open(id);
@@ -117,7 +117,7 @@ function sizeOf(parts: readonly UploadHandle[]): number {
   return parts.reduce((sum, part) => sum + part.info.size, 0);
 }
 
-async function withLocks<Ctx, T>(tus: Tus<Ctx>, ids: readonly string[], work: () => Promise<T>): Promise<T> {
+async function withLocks<Ctx, T>(tus: Engine<Ctx>, ids: readonly string[], work: () => Promise<T>): Promise<T> {
   const [first, ...rest] = ids;
   if (first === undefined) return work();
   return tus.withLock(first, () => {}, () => withLocks(tus, rest, work));
@@ -129,7 +129,7 @@ async function withLocks<Ctx, T>(tus: Tus<Ctx>, ids: readonly string[], work: ()
  * (only the first one starts a file).
  */
 async function checkHead<Ctx>(
-  tus: Tus<Ctx>,
+  tus: Engine<Ctx>,
   rule: ContentRule,
   request: TusRequest<Ctx>,
   upload: UploadInfo,
@@ -146,7 +146,7 @@ async function checkHead<Ctx>(
 }
 
 /** Up to {@link HEAD_BYTES} from the start of the concatenated parts, read back range by range. */
-async function headOf<Ctx>(tus: Tus<Ctx>, parts: readonly UploadHandle[]): Promise<Uint8Array> {
+async function headOf<Ctx>(tus: Engine<Ctx>, parts: readonly UploadHandle[]): Promise<Uint8Array> {
   const store = tus.store;
   if (!isReadableStore(store)) throw new Error('tuskit: a content rule on concatenation needs a store that reads objects back');
   const pieces: Buffer[] = [];
