@@ -1,6 +1,9 @@
 import { startChildServer } from '@tuskit/testkit/child-server';
 import type { RobustnessBackend, UnavailableBackend } from '@tuskit/testkit/robustness';
+import { BucketObjects } from '../../src/bucket-objects.js';
+import { resolveChain } from '../../src/chain.js';
 import { DEFAULT_PART_SIZE, GcsStore } from '../../src/index.js';
+import { ObjectLayout } from '../../src/layout.js';
 import type { FakeGcs } from './fake-gcs.js';
 
 /**
@@ -36,6 +39,10 @@ export function gcsBackend(gcs: FakeGcs): RobustnessBackend {
     defaultPartSize: DEFAULT_PART_SIZE,
     // The bound this store's crash test has always held: one part uploading and the one filling.
     partsLostOnCrash: 2,
+    storedBytes: async (id, keyPrefix) => {
+      const objects = new BucketObjects(gcs.storage.bucket(gcs.bucket), new ObjectLayout(keyPrefix));
+      return resolveChain((await objects.load(id)).parts).offset;
+    },
   };
 }
 

@@ -38,7 +38,7 @@ export interface RobustnessBackend {
   defaultPartSize: number;
   /** Parts a SIGKILL mid-PATCH may lose at most: those uploading side by side and the one filling. */
   partsLostOnCrash: number;
-  /** Bytes the backend itself says it holds for a live upload, where it can tell (e.g. committed blocks). */
+  /** Bytes of a live upload's recorded parts, as the backend lists them (e.g. Azure's committed blocks). */
   storedBytes?(id: string, keyPrefix: string): Promise<number>;
   /**
    * Leaves in the backend what a write killed between uploading a part and
