@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bodyOf } from './body.js';
 import { TusError } from './errors.js';
 import { TUS_VERSION, headerReader, type ClientSignal, type TusResponse } from './http.js';
+import { awaitTurn } from './node-connection.js';
 import type { Tus } from './tus.js';
 
 type NodeRequest = IncomingMessage;
@@ -36,10 +37,11 @@ export async function handleNodeRequest<Ctx>(
   context: Ctx,
   options: NodeRequestOptions = {},
 ): Promise<void> {
+  if (!(await awaitTurn(req, res))) return;
   const body = requestBody(req, options);
   if (body instanceof TusError) {
-    tus.reportError(body);
-    writeNodeResponse(res, { ...tus.errorResponse(body, { 'Tus-Resumable': TUS_VERSION }), closeConnection: true });
+    tus.engine.reportError(body);
+    writeNodeResponse(res, { ...tus.engine.errorResponse(body, { 'Tus-Resumable': TUS_VERSION }), closeConnection: true });
     return;
   }
   const disconnected = new Disconnection();
@@ -187,12 +189,12 @@ export function toNodeHandler<Ctx = IncomingMessage>(
   return (req, res) => {
     const path = requestPath(req.url);
     if (path === undefined || !tus.handles(path)) {
-      writeNodeResponse(res, tus.errorResponse(new TusError('not_found'), { 'Tus-Resumable': TUS_VERSION }));
+      writeNodeResponse(res, tus.engine.errorResponse(new TusError('not_found'), { 'Tus-Resumable': TUS_VERSION }));
       return;
     }
     handleNodeRequest(tus, req, res, context(req, res)).catch((error: unknown) => {
-      tus.reportError(error);
-      if (!res.headersSent) writeNodeResponse(res, tus.errorResponse(error));
+      tus.engine.reportError(error);
+      if (!res.headersSent) writeNodeResponse(res, tus.engine.errorResponse(error));
     });
   };
 }
