@@ -9,6 +9,8 @@ export interface AssetLifecycleOptions {
   catalog: Catalog;
   processing: ProcessingQueue;
   logger: Logger;
+  /** Called once for each asset these hooks move to `failed`, with its error code. */
+  onFailed?: (code: string) => void;
   /** `TUSKIT_TEST_FAULT`, for the crash tests. */
   testFault?: TestFault | undefined;
 }
@@ -24,7 +26,7 @@ export interface AssetLifecycleOptions {
  * const tus = createTus({ store, basePath: '/v1/uploads', hooks: assetLifecycle({ catalog, processing, logger }) });
  * ```
  */
-export function assetLifecycle({ catalog, processing, logger, testFault }: AssetLifecycleOptions): TusHooks<unknown> {
+export function assetLifecycle({ catalog, processing, logger, onFailed, testFault }: AssetLifecycleOptions): TusHooks<unknown> {
   const kill = killSwitch(testFault);
   const remove = async (id: string, why: string) => {
     await catalog.deleteAsset(id);
@@ -42,11 +44,12 @@ export function assetLifecycle({ catalog, processing, logger, testFault }: Asset
       if (!known) throw new TusError('not_found', 'No asset is waiting for this upload.');
     },
     async onMediaRejected({ upload, detected }) {
-      await catalog.transition(upload.id, 'pending_upload', {
+      const failed = await catalog.transition(upload.id, 'pending_upload', {
         state: 'failed',
         error_code: 'unsupported_media_type',
         error_message: rejectionMessage(detected),
       });
+      if (failed) onFailed?.('unsupported_media_type');
     },
     // At least once (after a crash, again): a repeated call finds the asset past `pending_upload` and changes
     // nothing; an asset already `processing` is claimed by the processing queue whoever woke it.

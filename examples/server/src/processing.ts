@@ -27,6 +27,8 @@ export interface ProcessingOptions {
   afterClaim?: (id: string) => Promise<void>;
   /** A fault-injection point for tests: runs once an asset is measured, before the catalog says so. */
   beforeFinish?: (id: string) => void;
+  /** Called once for each asset this instance moves to `failed`, with its error code. */
+  onFailed?: (code: string) => void;
 }
 
 /**
@@ -144,6 +146,7 @@ export class ProcessingQueue {
       }
       const outcome = changes.state === 'ready' ? `ready: ${asset.content_type}, ${changes.duration_seconds} s` : `failed: ${changes.error_code}`;
       logger.info(`asset ${id} ${outcome}`);
+      if (changes.state === 'failed') this.#options.onFailed?.(changes.error_code ?? 'unknown');
     } catch (error) {
       if (!(error instanceof ObjectReadError)) throw error;
       if (this.#stop.signal.aborted) await catalog.releaseClaim(id, owner);

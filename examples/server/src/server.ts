@@ -84,6 +84,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
   const owner = instanceName();
   const kill = killSwitch(config.testFault);
+  const metrics = new ServerMetrics();
+  const onFailed = (code: string) => metrics.assetFailed(code);
   const processing = new ProcessingQueue({
     catalog,
     store,
@@ -94,12 +96,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ...(config.testFault === 'kill-before-ready' && { beforeFinish: () => kill('kill-before-ready') }),
     probeTimeLimitMs: config.probeTimeLimitMs,
     probeMemoryLimitMb: config.probeMemoryLimitMb,
+    onFailed,
   });
   const locks = createUploadLocks(config);
-  const hooks = withKillPoints(assetLifecycle({ catalog, processing, logger, testFault: config.testFault }), config.testFault);
+  const hooks = withKillPoints(assetLifecycle({ catalog, processing, logger, onFailed, testFault: config.testFault }), config.testFault);
   const tus = createEngine(config, { store, locker: locks.locker, isAuthorized, hooks });
+  metrics.watch(tus);
   const recovery = new CompletionRecovery({ catalog, tus, logger, owner, intervalMs: config.reapIntervalSeconds * 1000 });
-  const metrics = new ServerMetrics(tus);
   const service = new AssetService({ catalog, uploads: tus, links, origin: () => origin });
   const metricsKey = config.metricsKey === undefined ? undefined : bearerCheck(config.metricsKey);
   const endpoint = {
