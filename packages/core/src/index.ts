@@ -7,6 +7,7 @@ export type {
   BeforeCreateEvent,
   CreateChanges,
   FinishResponse,
+  DownloadOptions,
 } from './options.js';
 export {
   TUS_CHANNELS,
@@ -22,10 +23,12 @@ export {
   isReadableStore,
   isDownloadUrlStore,
   isClosableStore,
+  isConcatenationStore,
   type DataStore,
   type UploadHandle,
   type UploadBody,
   type ClosableStore,
+  type ConcatenationStore,
   type ListableStore,
   type ReadableStore,
   type DownloadUrlStore,
@@ -37,6 +40,7 @@ export {
   DEFAULT_MAX_SIZE,
   type UploadInfo,
   type NewUpload,
+  type UploadConcat,
   type UploadChanges,
   type StoredObject,
   type MediaInfo,

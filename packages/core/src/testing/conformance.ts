@@ -4,6 +4,7 @@ import { isTusError } from '../errors.js';
 import { isListableStore, isReadableStore, type DataStore, type UploadBody, type UploadHandle } from '../store.js';
 import type { UploadInfo } from '../upload.js';
 import { chunked, randomData, sha256 } from './bytes.js';
+import { concatenationCases } from './conformance-concat.js';
 
 /** Options of {@link describeStoreConformance}. */
 export interface StoreConformanceOptions {
@@ -17,6 +18,8 @@ export interface StoreConformanceOptions {
   timeoutMs?: number;
   /** The store calls `body.free` for every chunk it was given: the suite checks that it does. */
   freesChunks?: boolean;
+  /** False for a store without the `ConcatenationStore` capability: the suite checks that it claims none. Default true. */
+  concatenation?: boolean;
 }
 
 const MiB = 1024 * 1024;
@@ -215,6 +218,19 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
       await expectGone(s, upload.info.id);
     });
 
+    it('forgets a removed upload on every instance, and a stale handle removes harmlessly', async () => {
+      const [s, upload] = await created(5000);
+      await upload.write(0, bodyOf([randomData(1000)]));
+      const other = await store();
+      const stale = await handle(other, upload.info.id);
+      await upload.remove();
+      expect(await other.open(upload.info.id)).toBeUndefined();
+      // The handle-era "remove of an unknown id": its upload is gone by the time it removes.
+      await stale.remove();
+      await expectGone(s, upload.info.id);
+      expect(await other.open(upload.info.id)).toBeUndefined();
+    });
+
     it('leaves nothing behind when removed during a write', async () => {
       const [s, upload] = await created(20 * MiB);
       const { info } = upload;
@@ -280,6 +296,8 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
       expect(await readBack(s, a.info.id)).toBe(await sha256(one));
       expect(await readBack(s, b.info.id)).toBe(await sha256(two));
     });
+
+    concatenationCases({ store, newId, leftovers: options.leftovers, offered: options.concatenation ?? true });
   });
 }
 
