@@ -34,6 +34,7 @@ export const TUS_ERRORS = {
   invalid_length: { status: 400, message: 'Upload-Length must be a non-negative integer.' },
   invalid_metadata: { status: 400, message: 'Upload-Metadata is malformed.' },
   invalid_id: { status: 400, message: 'Upload ids are 1-128 letters, digits, "-" or "_".' },
+  length_mismatch: { status: 400, message: 'Upload-Length differs from the length the upload already has.' },
   size_too_small: { status: 400, message: 'The upload is smaller than the minimum size.' },
   size_too_large: { status: 413, message: 'The upload is larger than the maximum size.' },
   upload_exists: { status: 409, message: 'An upload with this id already exists.' },

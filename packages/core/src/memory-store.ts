@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { TusError } from './errors.js';
-import type { ByteRange, DataStore, ListableStore, ReadableStore, UploadBody, UploadHandle } from './store.js';
+import type { ByteRange, DataStore, LengthDeferringStore, ListableStore, ReadableStore, UploadBody, UploadHandle } from './store.js';
 import type { NewUpload, StoredObject, UploadChanges, UploadInfo } from './upload.js';
 
 interface Entry {
@@ -18,7 +18,8 @@ interface Entry {
  * const tus = createTus({ store: new MemoryStore(), publicUrl: 'http://localhost:1080' });
  * ```
  */
-export class MemoryStore implements DataStore, ListableStore, ReadableStore {
+export class MemoryStore implements DataStore, ListableStore, ReadableStore, LengthDeferringStore {
+  readonly deferredLength = true;
   readonly #uploads = new Map<string, Entry>();
 
   async create(upload: NewUpload): Promise<UploadHandle> {

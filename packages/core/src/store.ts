@@ -188,3 +188,36 @@ export interface ClosableStore {
 export function isClosableStore<S extends DataStore>(store: S): store is S & ClosableStore {
   return typeof (store as Partial<ClosableStore>).close === 'function';
 }
+
+/**
+ * Optional capability: uploads whose length is not known at creation
+ * (`creation-defer-length`). Such a store takes `size: undefined` in
+ * `create`, returns it so from `open` and `list` until the length is
+ * declared, and persists the length given once by `UploadHandle.update({ size })`.
+ * It accepts writes while the length is unknown and finalizes once the
+ * declared length is stored. The core advertises `creation-defer-length`
+ * only for stores that say so here.
+ *
+ * @example
+ * ```ts
+ * class MyStore implements DataStore, LengthDeferringStore {
+ *   readonly deferredLength = true;
+ *   // …
+ * }
+ * ```
+ */
+export interface LengthDeferringStore {
+  readonly deferredLength: true;
+}
+
+/**
+ * True when the store takes uploads of a length declared later.
+ *
+ * @example
+ * ```ts
+ * isLengthDeferringStore(new MemoryStore()); // true
+ * ```
+ */
+export function isLengthDeferringStore<S extends DataStore>(store: S): store is S & LengthDeferringStore {
+  return (store as Partial<LengthDeferringStore>).deferredLength === true;
+}

@@ -16,8 +16,8 @@ import { TUS_VERSION, headerReader, httpDate, isMetadataKey } from './http.js';
 import { MemoryLocker, type Locker } from './locker.js';
 import { ANY_AUDIO_OR_VIDEO, type ContentRule } from './media.js';
 import type { DownloadOptions, FinishResponse, HookEvent, TusHooks, TusOptions } from './options.js';
-import { isClosableStore, isListableStore, type ClosableStore, type DataStore, type UploadHandle } from './store.js';
-import { DEFAULT_MAX_SIZE, MIN_UPLOAD_SIZE, type StoredObject, type UploadInfo } from './upload.js';
+import { isClosableStore, isLengthDeferringStore, isListableStore, type ClosableStore, type DataStore, type UploadHandle } from './store.js';
+import { DEFAULT_MAX_SIZE, MIN_UPLOAD_SIZE, isComplete, type StoredObject, type UploadInfo } from './upload.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const EXPOSED_HEADERS = [
@@ -52,8 +52,12 @@ function forwardedOrigin(value: string | undefined): { proto?: string; host?: st
 
 /** Input of {@link Tus.createUpload}. */
 export interface CreateUploadInput {
-  /** Total size in bytes (Upload-Length). */
-  size: number;
+  /**
+   * Total size in bytes (Upload-Length); `undefined` defers it: the client
+   * declares it in a later PATCH (`creation-defer-length`, needs a
+   * `LengthDeferringStore`).
+   */
+  size: number | undefined;
   /** Your own record id; otherwise a UUIDv7 is generated. */
   id?: string;
   metadata?: Record<string, string>;
@@ -108,6 +112,7 @@ export class Tus<Ctx = unknown> {
     this.minSize = options.minSize ?? (this.accept ? MIN_UPLOAD_SIZE : 0);
     this.extensions = [
       ...(options.creation ? ['creation', 'creation-with-upload'] : []),
+      ...(options.creation && isLengthDeferringStore(options.store) ? ['creation-defer-length'] : []),
       'termination',
       'checksum',
       'checksum-trailer',
@@ -130,9 +135,11 @@ export class Tus<Ctx = unknown> {
    */
   async createUpload(input: CreateUploadInput): Promise<CreatedUpload> {
     const { size } = input;
-    if (!Number.isSafeInteger(size) || size < 0) throw new TusError('invalid_length');
-    if (size < this.minSize) throw new TusError('size_too_small', `Uploads must be at least ${this.minSize} bytes.`);
-    if (size > this.maxSize) throw new TusError('size_too_large');
+    if (size === undefined) {
+      if (!isLengthDeferringStore(this.store)) throw new TusError('extension_unsupported', 'This store cannot take an upload of unknown length.');
+    } else {
+      this.checkSize(size);
+    }
     for (const [key, value] of Object.entries(input.metadata ?? {})) {
       // A key HEAD could not send back in Upload-Metadata would break every later HEAD of the upload.
       if (!isMetadataKey(key) || typeof value !== 'string') {
@@ -196,10 +203,10 @@ export class Tus<Ctx = unknown> {
     if (!this.isValidId(id)) return false;
     // Checked before locking too: asking for the lock would interrupt a PATCH still writing the upload.
     const seen = await this.store.open(id);
-    if (!seen || seen.info.offset < seen.info.size) return false;
+    if (!seen || !isComplete(seen.info)) return false;
     return this.withLock(id, () => {}, async () => {
       const upload = await this.store.open(id);
-      if (!upload || upload.info.offset < upload.info.size) return false;
+      if (!upload || !isComplete(upload.info)) return false;
       await this.complete(upload, undefined);
       return true;
     });
@@ -330,7 +337,7 @@ export class Tus<Ctx = unknown> {
 
   /** When an upload expires; `null` once complete. */
   expiresAt(upload: UploadInfo): Date | null {
-    if (upload.offset >= upload.size) return null;
+    if (isComplete(upload)) return null;
     const from = upload.lastWriteAt ?? upload.createdAt;
     const ttl = upload.lastWriteAt ? this.idleTtlMs : this.uploadTtlMs;
     return new Date(from.getTime() + ttl);
@@ -340,6 +347,13 @@ export class Tus<Ctx = unknown> {
   isExpired(upload: UploadInfo, now: Date = new Date()): boolean {
     const expiresAt = this.expiresAt(upload);
     return expiresAt !== null && expiresAt.getTime() <= now.getTime();
+  }
+
+  /** @internal Refuses an Upload-Length outside the limits (at creation, or when a deferred length is declared). */
+  checkSize(size: number): void {
+    if (!Number.isSafeInteger(size) || size < 0) throw new TusError('invalid_length');
+    if (size < this.minSize) throw new TusError('size_too_small', `Uploads must be at least ${this.minSize} bytes.`);
+    if (size > this.maxSize) throw new TusError('size_too_large');
   }
 
   /** True when `id` is of the accepted form. */
@@ -417,7 +431,7 @@ export class Tus<Ctx = unknown> {
     const object = await upload.finalize();
     const info = { ...upload.info, finalized: true };
     if (this.diagnostics.wants('tuskit:upload:completed')) {
-      this.diagnostics.publish('tuskit:upload:completed', { id: info.id, size: info.size, upload: info, object });
+      this.diagnostics.publish('tuskit:upload:completed', { id: info.id, size: info.size ?? info.offset, upload: info, object });
     }
     await this.notify('onComplete', { upload: info, object, context });
     return object;
@@ -592,5 +606,6 @@ export function createTus<Ctx = unknown>(options: TusOptions<Ctx>): Tus<Ctx> {
 
 /** All bytes stored, never finalized: the process stopped between the two. */
 function isUnfinalized(upload: UploadInfo): boolean {
-  return upload.offset >= upload.size && !upload.finalized;
+  return isComplete(upload) && !upload.finalized;
 }
+

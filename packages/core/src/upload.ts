@@ -27,8 +27,11 @@ export interface MediaInfo extends DetectedFormat {
  */
 export interface UploadInfo {
   id: string;
-  /** Upload-Length in bytes. */
-  size: number;
+  /**
+   * Upload-Length in bytes; `undefined` while the client defers it
+   * (`creation-defer-length`, only on a `LengthDeferringStore`).
+   */
+  size: number | undefined;
   /** Bytes durably stored. */
   offset: number;
   metadata: Record<string, string>;
@@ -44,7 +47,8 @@ export interface UploadInfo {
 /** The input of {@link DataStore.create}. */
 export interface NewUpload {
   id: string;
-  size: number;
+  /** `undefined`: the length is deferred (only asked of a `LengthDeferringStore`). */
+  size: number | undefined;
   metadata: Record<string, string>;
   createdAt: Date;
 }
@@ -52,6 +56,8 @@ export interface NewUpload {
 /** Fields the core changes on an existing upload. */
 export interface UploadChanges {
   media?: MediaInfo;
+  /** The length of a deferred upload, declared once (only asked of a `LengthDeferringStore`). */
+  size?: number;
 }
 
 /**
@@ -72,3 +78,15 @@ export interface StoredObject {
 export const MIN_UPLOAD_SIZE = 64;
 /** Default maximum upload size: 50 GiB. */
 export const DEFAULT_MAX_SIZE = 50 * 1024 ** 3;
+
+/**
+ * True when every byte of the upload is stored; never while its length is deferred.
+ *
+ * @example
+ * ```ts
+ * isComplete({ ...info, size: undefined, offset: 10 }); // false
+ * ```
+ */
+export function isComplete(upload: Pick<UploadInfo, 'offset' | 'size'>): boolean {
+  return upload.size !== undefined && upload.offset >= upload.size;
+}

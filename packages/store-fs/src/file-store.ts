@@ -8,6 +8,7 @@ import {
   type ByteRange,
   type ClosableStore,
   type DataStore,
+  type LengthDeferringStore,
   type ListableStore,
   type NewUpload,
   type ReadableStore,
@@ -63,7 +64,8 @@ const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT;
  * const store = new FileStore({ directory: './data/uploads' });
  * ```
  */
-export class FileStore implements DataStore, ListableStore, ReadableStore, ClosableStore {
+export class FileStore implements DataStore, ListableStore, ReadableStore, ClosableStore, LengthDeferringStore {
+  readonly deferredLength = true;
   readonly directory: string;
   readonly #fsyncEachWrite: boolean;
   readonly #files: OpenFiles;
@@ -191,6 +193,7 @@ export class FileStore implements DataStore, ListableStore, ReadableStore, Closa
     } finally {
       await handle.close();
     }
+    if (record.size === undefined) throw new Error(`FileStore: upload ${id} has no length yet and cannot be finalized`);
     if (!record.finalized) await this.#writeRecord({ ...record, finalized: true });
     return { location: pathToFileURL(path).href, path, size: record.size };
   }

@@ -6,7 +6,8 @@ import type { MediaInfo } from '@tuskit/core';
 /** What `<id>.json` holds; the offset is never stored, it is the data file's size. */
 export interface MetadataRecord {
   id: string;
-  size: number;
+  /** Absent while the length is deferred. */
+  size?: number | undefined;
   metadata: Record<string, string>;
   createdAt: string;
   media?: MediaInfo;

@@ -6,6 +6,7 @@ import {
   type DataStore,
   type DownloadUrlOptions,
   type DownloadUrlStore,
+  type LengthDeferringStore,
   type ListableStore,
   type NewUpload,
   type ReadableStore,
@@ -64,7 +65,8 @@ export interface GcsStoredObject extends StoredObject {
  * const tus = createTus({ store, basePath: '/v1/uploads', publicUrl: 'https://api.example.com' });
  * ```
  */
-export class GcsStore implements DataStore, ListableStore, ReadableStore, DownloadUrlStore {
+export class GcsStore implements DataStore, ListableStore, ReadableStore, DownloadUrlStore, LengthDeferringStore {
+  readonly deferredLength = true;
   /** GCS's largest object: 5 TiB. */
   readonly maxSize = 5 * 1024 ** 4;
   readonly storage: Storage;
@@ -162,7 +164,7 @@ export class GcsStore implements DataStore, ListableStore, ReadableStore, Downlo
     return this.#writes.run(id, async (signal) => {
       const found = reused ?? (await this.#objects.load(id));
       const finished = finalRecord(found);
-      if (finished) return expectOffset(offset, finished.size);
+      if (finished && found.final) return expectOffset(offset, found.final.size);
       if (!found.info) throw new TusError('not_found');
       const chain = resolveChain(found.parts);
       expectOffset(offset, chain.offset);
@@ -249,7 +251,7 @@ export class GcsStore implements DataStore, ListableStore, ReadableStore, Downlo
     if (finished) {
       // Staging next to a finished object means a finalization stopped before cleaning up.
       await this.#deleteStaging(found);
-      return finalUploadInfo(found.id, finished);
+      return finalUploadInfo(found.id, finished, found.final?.size ?? 0);
     }
     const record = decodeRecord(found.info?.metadata);
     return record && liveUploadInfo(found.id, record, resolveChain(found.parts));

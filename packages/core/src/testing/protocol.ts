@@ -1,6 +1,7 @@
 import { describe } from 'vitest';
 import { checksumCases } from './protocol/checksum.js';
 import { concurrencyCases } from './protocol/concurrency.js';
+import { deferLengthCases } from './protocol/defer-length.js';
 import { corsCases } from './protocol/cors.js';
 import { downloadCases } from './protocol/download.js';
 import { hookCases } from './protocol/hooks.js';
@@ -28,6 +29,7 @@ export function describeTusProtocol(options: ProtocolSuiteOptions): void {
     describe('lifecycle', () => lifecycleCases(options));
     describe('extensions not offered', () => unofferedCases(options));
     describe('checksum', () => checksumCases(options));
+    describe('creation-defer-length', () => deferLengthCases(options));
     describe('PATCH', () => patchCases(options));
     describe('concurrency and interruptions', () => concurrencyCases(options));
     describe('CORS and proxies', () => corsCases(options));

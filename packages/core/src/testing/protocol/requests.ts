@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isReadableStore } from '../../store.js';
+import { isLengthDeferringStore, isReadableStore, type DataStore } from '../../store.js';
+import { MemoryStore } from '../../memory-store.js';
 import { randomData, sha256, wavFile } from '../bytes.js';
 import { API_KEY, Harness, expectError, type ProtocolSuiteOptions } from './harness.js';
 
@@ -224,7 +225,9 @@ export function lifecycleCases(suite: ProtocolSuiteOptions): void {
 
     it('is advertised and creates uploads with an absolute Location', async () => {
       const options = await fetch(h.url, { method: 'OPTIONS' });
-      expect(options.headers.get('tus-extension')).toBe('creation,creation-with-upload,termination,checksum,checksum-trailer,expiration');
+      const deferring = isLengthDeferringStore(h.tus.store) ? ['creation-defer-length'] : [];
+      const extensions = ['creation', 'creation-with-upload', ...deferring, 'termination', 'checksum', 'checksum-trailer', 'expiration'];
+      expect(options.headers.get('tus-extension')).toBe(extensions.join(','));
       const response = await h.fetch('', {
         method: 'POST',
         headers: { 'upload-length': '1000', 'upload-metadata': `name ${Buffer.from('a.wav').toString('base64')}` },
@@ -294,7 +297,12 @@ export function lifecycleCases(suite: ProtocolSuiteOptions): void {
 /** Requests that rely on what the server does not offer are refused, never half honoured. */
 export function unofferedCases(suite: ProtocolSuiteOptions): void {
   const h = new Harness(suite);
-  beforeAll(() => h.start({ creation: true }));
+  // The suite's store without its optional capabilities: only `create` and `open`.
+  const bare = async (): Promise<DataStore> => {
+    const store = await (suite.createStore?.() ?? new MemoryStore());
+    return { create: (upload) => store.create(upload), open: (id) => store.open(id) };
+  };
+  beforeAll(async () => h.start({ creation: true, store: await bare() }));
   afterAll(() => h.stop());
 
   it.each([
