@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bodyOf } from './body.js';
 import { TusError } from './errors.js';
 import { TUS_VERSION, headerReader, type ClientSignal, type TusResponse } from './http.js';
+import { awaitTurn } from './node-connection.js';
 import type { Tus } from './tus.js';
 
 type NodeRequest = IncomingMessage;
@@ -36,6 +37,7 @@ export async function handleNodeRequest<Ctx>(
   context: Ctx,
   options: NodeRequestOptions = {},
 ): Promise<void> {
+  if (!(await awaitTurn(req, res))) return;
   const body = requestBody(req, options);
   if (body instanceof TusError) {
     tus.reportError(body);

@@ -7,6 +7,7 @@ import { downloadCases } from './protocol/download.js';
 import { hookCases } from './protocol/hooks.js';
 import type { ProtocolSuiteOptions } from './protocol/harness.js';
 import { patchCases } from './protocol/patch.js';
+import { pipeliningCases } from './protocol/pipelining.js';
 import { lifecycleCases, requestCases, unofferedCases } from './protocol/requests.js';
 
 export type { ProtocolSuiteOptions, ServeTus, ServedTus } from './protocol/harness.js';
@@ -32,6 +33,7 @@ export function describeTusProtocol(options: ProtocolSuiteOptions): void {
     describe('creation-defer-length', () => deferLengthCases(options));
     describe('PATCH', () => patchCases(options));
     describe('concurrency and interruptions', () => concurrencyCases(options));
+    describe('pipelining and trailing bytes', () => pipeliningCases(options));
     describe('CORS and proxies', () => corsCases(options));
     describe('hooks that steer', () => hookCases(options));
     describe('download', () => downloadCases(options));

@@ -34,6 +34,12 @@ export interface ProtocolSuiteOptions {
   signsDownloadUrls?: boolean;
   /** False for a framework that cannot read request trailers (the Fetch API); default true. */
   readsTrailers?: boolean;
+  /**
+   * False for a server that answers bytes trailing a complete request (a
+   * parse error) before the request itself, as Node's default `clientError`
+   * does: only the Node bridge (`@tuskit/core/node`) holds that answer back. Default true.
+   */
+  answersBeforeParseErrors?: boolean;
   /** Asserts that hooks received the framework's own request context. */
   expectContext?: (context: unknown) => void;
 }
