@@ -1,4 +1,4 @@
-export { createTus, Tus, type CreateUploadInput, type CreatedUpload } from './tus.js';
+export { createTus, Tus } from './tus.js';
 export type {
   TusOptions,
   TusHooks,
@@ -23,11 +23,13 @@ export {
   isDownloadUrlStore,
   isClosableStore,
   isLengthDeferringStore,
+  isConcatenationStore,
   type DataStore,
   type UploadHandle,
   type UploadBody,
   type ClosableStore,
   type LengthDeferringStore,
+  type ConcatenationStore,
   type ListableStore,
   type ReadableStore,
   type DownloadUrlStore,
@@ -39,10 +41,13 @@ export {
   DEFAULT_MAX_SIZE,
   type UploadInfo,
   type NewUpload,
+  type UploadConcat,
   type UploadChanges,
   type StoredObject,
   type MediaInfo,
   type DetectedFormat,
+  type CreateUploadInput,
+  type CreatedUpload,
 } from './upload.js';
 export { MemoryLocker, type Locker, type Lock, type LockOptions } from './locker.js';
 export { MemoryStore } from './memory-store.js';

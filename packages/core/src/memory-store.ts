@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { TusError } from './errors.js';
-import type { ByteRange, DataStore, LengthDeferringStore, ListableStore, ReadableStore, UploadBody, UploadHandle } from './store.js';
+import type { ByteRange, ConcatenationStore, DataStore, LengthDeferringStore, ListableStore, ReadableStore, UploadBody, UploadHandle } from './store.js';
 import type { NewUpload, StoredObject, UploadChanges, UploadInfo } from './upload.js';
 
 interface Entry {
@@ -18,7 +18,7 @@ interface Entry {
  * const tus = createTus({ store: new MemoryStore(), publicUrl: 'http://localhost:1080' });
  * ```
  */
-export class MemoryStore implements DataStore, ListableStore, ReadableStore, LengthDeferringStore {
+export class MemoryStore implements DataStore, ListableStore, ReadableStore, ConcatenationStore, LengthDeferringStore {
   readonly deferredLength = true;
   readonly #uploads = new Map<string, Entry>();
 
@@ -26,6 +26,19 @@ export class MemoryStore implements DataStore, ListableStore, ReadableStore, Len
     if (this.#uploads.has(upload.id)) throw new TusError('upload_exists');
     const info: UploadInfo = { ...upload, metadata: { ...upload.metadata }, offset: 0, finalized: false };
     this.#uploads.set(upload.id, { info, chunks: [] });
+    return new MemoryUpload(this.#uploads, upload.id);
+  }
+
+  async concatenate(upload: NewUpload, parts: readonly UploadHandle[]): Promise<UploadHandle> {
+    const chunks = parts.flatMap((part) => {
+      const entry = this.#uploads.get(part.info.id);
+      if (!entry) throw new TusError('not_found');
+      return entry.chunks;
+    });
+    await this.create(upload);
+    const entry = this.#uploads.get(upload.id) as Entry;
+    entry.chunks = [...chunks];
+    entry.info.offset = chunks.reduce((total, chunk) => total + chunk.byteLength, 0);
     return new MemoryUpload(this.#uploads, upload.id);
   }
 

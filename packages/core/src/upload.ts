@@ -42,7 +42,23 @@ export interface UploadInfo {
   media?: MediaInfo | undefined;
   /** True once the store has finalized the complete object. */
   finalized: boolean;
+  /** The upload's part in the `concatenation` extension; absent for a plain upload. */
+  concat?: UploadConcat | undefined;
 }
+
+/**
+ * An upload's part in the `concatenation` extension: a `partial` upload is one
+ * piece of a file, uploaded on its own (tus-js-client's `parallelUploads`); a
+ * `final` upload is assembled by the store from complete partial uploads, by
+ * their ids in order.
+ *
+ * @example
+ * ```ts
+ * const piece: UploadConcat = { type: 'partial' };
+ * const whole: UploadConcat = { type: 'final', parts: ['0190a…', '0190b…'] };
+ * ```
+ */
+export type UploadConcat = { type: 'partial' } | { type: 'final'; parts: readonly string[] };
 
 /** The input of {@link DataStore.create}. */
 export interface NewUpload {
@@ -51,6 +67,8 @@ export interface NewUpload {
   size: number | undefined;
   metadata: Record<string, string>;
   createdAt: Date;
+  /** Set for a partial upload (by `create`) and a final one (by `ConcatenationStore.concatenate`); the store keeps it. */
+  concat?: UploadConcat | undefined;
 }
 
 /** Fields the core changes on an existing upload. */
@@ -78,6 +96,37 @@ export interface StoredObject {
 export const MIN_UPLOAD_SIZE = 64;
 /** Default maximum upload size: 50 GiB. */
 export const DEFAULT_MAX_SIZE = 50 * 1024 ** 3;
+
+/** Input of `Tus.createUpload`. */
+export interface CreateUploadInput {
+  /**
+   * Total size in bytes (Upload-Length); `undefined` defers it: the client
+   * declares it in a later PATCH (`creation-defer-length`, needs a
+   * `LengthDeferringStore`).
+   */
+  size: number | undefined;
+  /** Your own record id; otherwise a UUIDv7 is generated. */
+  id?: string;
+  metadata?: Record<string, string>;
+  /**
+   * A partial upload of the `concatenation` extension: one piece of a file,
+   * neither checked by the content rule nor reported by `onComplete` on its
+   * own (the final upload assembled from it is).
+   */
+  partial?: boolean;
+  /** Origin of the upload URL when no `publicUrl` is configured (see `Tus.originFor`). */
+  origin?: string;
+}
+
+/** What `Tus.createUpload` returns: send `headers` with your own response. */
+export interface CreatedUpload {
+  id: string;
+  /** The upload URL: absolute, or a path with the `relativeLocation` option. */
+  url: string;
+  expiresAt: Date;
+  headers: { Location: string; 'Upload-Expires': string; 'Tus-Resumable': string };
+  upload: UploadInfo;
+}
 
 /**
  * True when every byte of the upload is stored; never while its length is deferred.

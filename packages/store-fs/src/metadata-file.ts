@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { link, open, readFile, rename, unlink } from 'node:fs/promises';
-import type { MediaInfo } from '@tuskit/core';
+import type { MediaInfo, UploadConcat } from '@tuskit/core';
 
 /** What `<id>.json` holds; the offset is never stored, it is the data file's size. */
 export interface MetadataRecord {
@@ -12,6 +12,7 @@ export interface MetadataRecord {
   createdAt: string;
   media?: MediaInfo;
   finalized: boolean;
+  concat?: UploadConcat;
 }
 
 /** Reads a metadata file; `undefined` when it does not exist. */

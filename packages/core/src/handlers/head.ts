@@ -1,10 +1,11 @@
 import type { TusRequest, TusResponse } from '../http.js';
 import { formatUploadMetadata, httpDate } from '../http.js';
-import type { Tus } from '../tus.js';
+import type { Engine } from '../engine.js';
+import { uploadConcatHeader } from './concat.js';
 import { isComplete } from '../upload.js';
 
 /** HEAD: the durable offset. Takes the lock so an interrupted writer persists first. */
-export async function handleHead<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>, id: string): Promise<TusResponse> {
+export async function handleHead<Ctx>(tus: Engine<Ctx>, request: TusRequest<Ctx>, id: string): Promise<TusResponse> {
   return tus.withLock(id, () => {}, async () => {
     const handle = await tus.liveUpload(id);
     const upload = handle.info;
@@ -17,6 +18,8 @@ export async function handleHead<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>, i
     };
     const expiresAt = tus.expiresAt(upload);
     if (expiresAt) headers['Upload-Expires'] = httpDate(expiresAt);
+    const concat = uploadConcatHeader(tus, request, upload.concat);
+    if (concat) headers['Upload-Concat'] = concat;
     if (Object.keys(upload.metadata).length > 0) headers['Upload-Metadata'] = formatUploadMetadata(upload.metadata);
     return { status: 200, headers };
   });

@@ -5,7 +5,7 @@ import type { TusRequest, TusResponse } from '../http.js';
 import { PATCH_CONTENT_TYPE, httpDate, parseNonNegativeInteger } from '../http.js';
 import { HEAD_BYTES, checkContent, mediaInfoOf, type ContentRule } from '../media.js';
 import type { UploadBody, UploadHandle } from '../store.js';
-import type { Tus } from '../tus.js';
+import type { Engine } from '../engine.js';
 import { verifiedBody } from './checksum.js';
 import { MIN_UPLOAD_SIZE, type UploadInfo } from '../upload.js';
 
@@ -14,7 +14,7 @@ import { MIN_UPLOAD_SIZE, type UploadInfo } from '../upload.js';
  * released only after the store has persisted what arrived, whether the body
  * ended, the client vanished or a newer request took over.
  */
-export async function handlePatch<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>, id: string): Promise<TusResponse> {
+export async function handlePatch<Ctx>(tus: Engine<Ctx>, request: TusRequest<Ctx>, id: string): Promise<TusResponse> {
   // The body exists only once the lock is held; an interruption before that waits for it here.
   let body: RequestBody | undefined;
   let interrupted: InterruptReason | undefined;
@@ -57,7 +57,7 @@ export async function handlePatch<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>, 
 
 /** `tuskit:patch:end`: why the PATCH stopped and what it stored. */
 function publishPatchEnd<Ctx>(
-  tus: Tus<Ctx>,
+  tus: Engine<Ctx>,
   id: string,
   body: RequestBody | undefined,
   response: TusResponse | undefined,
@@ -81,6 +81,7 @@ function publishPatchEnd<Ctx>(
 
 /** The header checks of a PATCH, in the spec's order; returns the client's offset. */
 function checkPatchHeaders<Ctx>(request: TusRequest<Ctx>, upload: UploadInfo): number {
+  if (upload.concat?.type === 'final') throw new TusError('final_upload_immutable');
   const contentType = request.header('content-type')?.split(';')[0]?.trim().toLowerCase();
   if (contentType !== PATCH_CONTENT_TYPE) throw new TusError('unsupported_content_type');
   const offset = parseNonNegativeInteger(request.header('upload-offset'));
@@ -95,7 +96,7 @@ function checkPatchHeaders<Ctx>(request: TusRequest<Ctx>, upload: UploadInfo): n
  * body's Content-Length is checked against the length (or, while it is
  * still unknown, against the largest upload). Returns the length, if known.
  */
-async function declareLength<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>, upload: UploadHandle, offset: number): Promise<number | undefined> {
+async function declareLength<Ctx>(tus: Engine<Ctx>, request: TusRequest<Ctx>, upload: UploadHandle, offset: number): Promise<number | undefined> {
   const known = upload.info.size;
   const header = request.header('upload-length');
   const declared = header === undefined ? undefined : parseNonNegativeInteger(header);
@@ -112,14 +113,15 @@ async function declareLength<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>, uploa
 }
 
 async function writeBody<Ctx>(
-  tus: Tus<Ctx>,
+  tus: Engine<Ctx>,
   request: TusRequest<Ctx>,
   upload: UploadHandle,
   offset: number,
   body: RequestBody,
 ): Promise<TusResponse> {
   let source: UploadBody = body;
-  if (offset === 0 && tus.accept) {
+  // A partial upload is a piece of a file: its final upload is checked instead.
+  if (offset === 0 && tus.accept && upload.info.concat?.type !== 'partial') {
     const iterator = body[Symbol.asyncIterator]();
     const chunks = await validateFirstChunk(tus, tus.accept, request, upload, body, iterator);
     // Interrupted before a whole head arrived: nothing is stored, like any PATCH cut short.
@@ -147,7 +149,7 @@ async function writeBody<Ctx>(
   return finished ? tus.finishResponse(written, finished, request.context, response) : response;
 }
 
-function patchHeaders<Ctx>(tus: Tus<Ctx>, upload: UploadInfo, offset: number): Record<string, string> {
+function patchHeaders<Ctx>(tus: Engine<Ctx>, upload: UploadInfo, offset: number): Record<string, string> {
   const headers: Record<string, string> = { 'Upload-Offset': String(offset) };
   const expiresAt = tus.expiresAt(upload);
   if (expiresAt) headers['Upload-Expires'] = httpDate(expiresAt);
@@ -160,7 +162,7 @@ function patchHeaders<Ctx>(tus: Tus<Ctx>, upload: UploadInfo, offset: number): R
  * read; `undefined` when the body was interrupted before a whole head arrived.
  */
 async function validateFirstChunk<Ctx>(
-  tus: Tus<Ctx>,
+  tus: Engine<Ctx>,
   rule: ContentRule,
   request: TusRequest<Ctx>,
   upload: UploadHandle,
@@ -193,7 +195,7 @@ async function validateFirstChunk<Ctx>(
 
 /** Calls `onProgress` at most once per interval while a body streams. */
 function progressReporter<Ctx>(
-  tus: Tus<Ctx>,
+  tus: Engine<Ctx>,
   upload: UploadInfo,
   offset: number,
   context: Ctx,

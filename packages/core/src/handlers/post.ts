@@ -1,14 +1,17 @@
 import { TusError } from '../errors.js';
 import type { TusRequest, TusResponse } from '../http.js';
 import { PATCH_CONTENT_TYPE, parseNonNegativeInteger, parseUploadMetadata } from '../http.js';
-import type { Tus } from '../tus.js';
+import type { Engine } from '../engine.js';
+import { handleFinalPost, parseUploadConcat } from './concat.js';
 import { handlePatch } from './patch.js';
 
 /**
  * POST to the base path: the `creation` extension, and `creation-with-upload`
  * when the request carries the first bytes.
  */
-export async function handlePost<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>): Promise<TusResponse> {
+export async function handlePost<Ctx>(tus: Engine<Ctx>, request: TusRequest<Ctx>): Promise<TusResponse> {
+  const concat = parseUploadConcat(tus, request);
+  if (concat?.type === 'final') return handleFinalPost(tus, request, concat.parts);
   const size = requestedLength(request);
   let metadata: Record<string, string>;
   try {
@@ -22,6 +25,7 @@ export async function handlePost<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>): 
     size,
     metadata: changes?.metadata ?? metadata,
     ...(changes?.id !== undefined && { id: changes.id }),
+    ...(concat && { partial: true }),
     origin: tus.originFor(request.header),
   });
   const headers = { Location: created.url, 'Upload-Expires': created.headers['Upload-Expires'] };

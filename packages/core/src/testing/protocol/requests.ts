@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isLengthDeferringStore, isReadableStore, type DataStore } from '../../store.js';
 import { MemoryStore } from '../../memory-store.js';
+import { isLengthDeferringStore, isReadableStore, type DataStore } from '../../store.js';
 import { randomData, sha256, wavFile } from '../bytes.js';
 import { API_KEY, Harness, expectError, type ProtocolSuiteOptions } from './harness.js';
 
@@ -226,7 +226,8 @@ export function lifecycleCases(suite: ProtocolSuiteOptions): void {
     it('is advertised and creates uploads with an absolute Location', async () => {
       const options = await fetch(h.url, { method: 'OPTIONS' });
       const deferring = isLengthDeferringStore(h.tus.store) ? ['creation-defer-length'] : [];
-      const extensions = ['creation', 'creation-with-upload', ...deferring, 'termination', 'checksum', 'checksum-trailer', 'expiration'];
+      const concatenation = suite.concatenation === false ? [] : ['concatenation'];
+      const extensions = ['creation', 'creation-with-upload', ...deferring, 'termination', 'checksum', 'checksum-trailer', 'expiration', ...concatenation];
       expect(options.headers.get('tus-extension')).toBe(extensions.join(','));
       const response = await h.fetch('', {
         method: 'POST',
@@ -297,12 +298,12 @@ export function lifecycleCases(suite: ProtocolSuiteOptions): void {
 /** Requests that rely on what the server does not offer are refused, never half honoured. */
 export function unofferedCases(suite: ProtocolSuiteOptions): void {
   const h = new Harness(suite);
-  // The suite's store without its optional capabilities: only `create` and `open`.
-  const bare = async (): Promise<DataStore> => {
+  // A store with none of the optional capabilities: the server offers none of their extensions.
+  beforeAll(async () => {
     const store = await (suite.createStore?.() ?? new MemoryStore());
-    return { create: (upload) => store.create(upload), open: (id) => store.open(id) };
-  };
-  beforeAll(async () => h.start({ creation: true, store: await bare() }));
+    const plain: DataStore = { create: (upload) => store.create(upload), open: (id) => store.open(id) };
+    await h.start({ creation: true, store: plain });
+  });
   afterAll(() => h.stop());
 
   it.each([
