@@ -45,6 +45,14 @@ export const TUS_ERRORS = {
   invalid_checksum: { status: 400, message: 'Upload-Checksum must be "<algorithm> <base64 digest>".' },
   checksum_mismatch: { status: 460, message: 'The body does not match Upload-Checksum; none of it was stored.' },
   extension_unsupported: { status: 400, message: 'The request uses a TUS extension this server does not offer.' },
+  storage_full: {
+    status: 507,
+    message: 'The storage is full. Every byte received so far is kept: resume from Upload-Offset later.',
+  },
+  upload_unreadable: {
+    status: 500,
+    message: "The server cannot read this upload's stored record; its operator has been told.",
+  },
   store_unavailable: { status: 503, message: 'The storage backend is unavailable; retry later.' },
   body_consumed: {
     status: 500,

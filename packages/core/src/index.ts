@@ -27,6 +27,7 @@ export {
   type UploadBody,
   type ClosableStore,
   type ListableStore,
+  type UnreadableUpload,
   type ReadableStore,
   type DownloadUrlStore,
   type DownloadUrlOptions,

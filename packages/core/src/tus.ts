@@ -221,6 +221,10 @@ export class Tus<Ctx = unknown> {
     const started = performance.now();
     const reaped: string[] = [];
     for await (const candidate of this.store.list()) {
+      if ('error' in candidate) {
+        this.reportError(candidate.error, 'reaper');
+        continue;
+      }
       if (isUnfinalized(candidate)) {
         await this.#finishUnfinalized(candidate.id);
         continue;
@@ -471,7 +475,8 @@ export class Tus<Ctx = unknown> {
 
   /** @internal Renders an error as a response; unexpected errors become a bare 500. */
   errorResponse(error: unknown, extraHeaders: Record<string, string> = {}): TusResponse {
-    if (!isTusError(error)) this.reportError(error);
+    // The operator must hear of a full disk or a broken record; the client gets the named code.
+    if (!isTusError(error) || error.code === 'storage_full' || error.code === 'upload_unreadable') this.reportError(error);
     const { code, message, status } = isTusError(error)
       ? error
       : { code: 'internal_error' as const, ...TUS_ERRORS.internal_error };
