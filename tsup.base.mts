@@ -13,7 +13,8 @@ export function packageBuild(entry: Record<string, string>, extra: Options = {})
   return defineConfig({
     entry,
     format: ['esm', 'cjs'],
-    dts: true,
+    // `@internal` members (e.g. the engine behind `Tus`) stay out of the published types.
+    dts: { compilerOptions: { stripInternal: true } },
     clean: true,
     sourcemap: true,
     target: 'node20',

@@ -1,4 +1,4 @@
-export { createTus, Tus, type CreateUploadInput, type CreatedUpload } from './tus.js';
+export { createTus, Tus } from './tus.js';
 export type {
   TusOptions,
   TusHooks,
@@ -42,6 +42,8 @@ export {
   type StoredObject,
   type MediaInfo,
   type DetectedFormat,
+  type CreateUploadInput,
+  type CreatedUpload,
 } from './upload.js';
 export { MemoryLocker, type Locker, type Lock, type LockOptions } from './locker.js';
 export { MemoryStore } from './memory-store.js';

@@ -40,8 +40,8 @@ export async function handleNodeRequest<Ctx>(
   if (!(await awaitTurn(req, res))) return;
   const body = requestBody(req, options);
   if (body instanceof TusError) {
-    tus.reportError(body);
-    writeNodeResponse(res, { ...tus.errorResponse(body, { 'Tus-Resumable': TUS_VERSION }), closeConnection: true });
+    tus.engine.reportError(body);
+    writeNodeResponse(res, { ...tus.engine.errorResponse(body, { 'Tus-Resumable': TUS_VERSION }), closeConnection: true });
     return;
   }
   const disconnected = new Disconnection();
@@ -189,12 +189,12 @@ export function toNodeHandler<Ctx = IncomingMessage>(
   return (req, res) => {
     const path = requestPath(req.url);
     if (path === undefined || !tus.handles(path)) {
-      writeNodeResponse(res, tus.errorResponse(new TusError('not_found'), { 'Tus-Resumable': TUS_VERSION }));
+      writeNodeResponse(res, tus.engine.errorResponse(new TusError('not_found'), { 'Tus-Resumable': TUS_VERSION }));
       return;
     }
     handleNodeRequest(tus, req, res, context(req, res)).catch((error: unknown) => {
-      tus.reportError(error);
-      if (!res.headersSent) writeNodeResponse(res, tus.errorResponse(error));
+      tus.engine.reportError(error);
+      if (!res.headersSent) writeNodeResponse(res, tus.engine.errorResponse(error));
     });
   };
 }

@@ -1,9 +1,5 @@
-import parseForwarded from 'forwarded-parse';
-import { tmpdir } from 'node:os';
-import { v7 as uuidv7 } from 'uuid';
-import type { InterruptReason } from './body.js';
-import { DiagnosticsPublisher, type TusErrorSource } from './diagnostics.js';
-import { TusError, TUS_ERRORS, isTusError } from './errors.js';
+import { Engine } from './engine.js';
+import { TusError } from './errors.js';
 import { handleDelete } from './handlers/delete.js';
 import { handleGet } from './handlers/get.js';
 import { handleHead } from './handlers/head.js';
@@ -12,14 +8,12 @@ import { handlePatch } from './handlers/patch.js';
 import { handlePost } from './handlers/post.js';
 import { checkExtensionHeaders } from './handlers/unoffered.js';
 import type { HeaderReader, TusRequest, TusResponse } from './http.js';
-import { TUS_VERSION, headerReader, httpDate, isMetadataKey } from './http.js';
-import { MemoryLocker, type Locker } from './locker.js';
-import { ANY_AUDIO_OR_VIDEO, type ContentRule } from './media.js';
-import type { DownloadOptions, FinishResponse, HookEvent, TusHooks, TusOptions } from './options.js';
-import { isClosableStore, isListableStore, type ClosableStore, type DataStore, type UploadHandle } from './store.js';
-import { DEFAULT_MAX_SIZE, MIN_UPLOAD_SIZE, type StoredObject, type UploadInfo } from './upload.js';
+import { TUS_VERSION } from './http.js';
+import type { Locker } from './locker.js';
+import type { TusOptions } from './options.js';
+import { isClosableStore, isListableStore, type ClosableStore, type DataStore } from './store.js';
+import type { CreatedUpload, CreateUploadInput, UploadInfo } from './upload.js';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 const EXPOSED_HEADERS = [
   'Upload-Offset',
   'Upload-Length',
@@ -39,82 +33,41 @@ const EXPOSED_HEADERS = [
   'ETag',
 ];
 
-/** `proto` and `host` of the first element of an RFC 7239 `Forwarded` header; nothing when it is absent or malformed. */
-function forwardedOrigin(value: string | undefined): { proto?: string; host?: string } {
-  if (!value) return {};
-  try {
-    const [first] = parseForwarded(value);
-    return { ...(first?.proto && { proto: first.proto.toLowerCase() }), ...(first?.host && { host: first.host }) };
-  } catch {
-    return {};
-  }
-}
-
-/** Input of {@link Tus.createUpload}. */
-export interface CreateUploadInput {
-  /** Total size in bytes (Upload-Length). */
-  size: number;
-  /** Your own record id; otherwise a UUIDv7 is generated. */
-  id?: string;
-  metadata?: Record<string, string>;
-  /** Origin of the upload URL when no `publicUrl` is configured (see {@link Tus.originFor}). */
-  origin?: string;
-}
-
-/** What {@link Tus.createUpload} returns: send `headers` with your own response. */
-export interface CreatedUpload {
-  id: string;
-  /** The upload URL: absolute, or a path with the `relativeLocation` option. */
-  url: string;
-  expiresAt: Date;
-  headers: { Location: string; 'Upload-Expires': string; 'Tus-Resumable': string };
-  upload: UploadInfo;
-}
-
-type NotifyHook = Exclude<keyof TusHooks, 'onMediaDetected' | 'onBeforeCreate' | 'onBeforeFinish'>;
-
 /**
  * The TUS engine: pre-allocates uploads for the host and answers the TUS
  * requests the host's framework hands it. Create it with {@link createTus}.
+ *
+ * @example
+ * ```ts
+ * const tus = createTus({ store: new MemoryStore(), basePath: '/v1/uploads', publicUrl: 'http://localhost:1080' });
+ * const { url } = await tus.createUpload({ size: 1_000_000 });
+ * ```
  */
 export class Tus<Ctx = unknown> {
+  /** The store uploads live in (`options.store`). */
   readonly store: DataStore;
+  /** The locker that serializes requests per upload (`options.locker`, `MemoryLocker` by default). */
   readonly locker: Locker;
+  /** The path upload URLs live under, without a trailing slash (`''` for the root). */
   readonly basePath: string;
   /** Tus-Max-Size: the smaller of the configured and the store's limit. */
   readonly maxSize: number;
   /** What `Tus-Extension` advertises, derived from the store and options. */
   readonly extensions: readonly string[];
-  /** The content rule of the first chunk; `false`: no content check. */
-  readonly accept: ContentRule | false;
-  /** Smallest accepted Upload-Length. */
-  readonly minSize: number;
+  /** The options the engine was created with. */
   readonly options: Readonly<TusOptions<Ctx>>;
+  /** @internal What the request handlers and the Node bridge share; not part of the API. */
+  readonly engine: Engine<Ctx>;
   readonly #inFlight = new Set<Promise<unknown>>();
-  /** Every PATCH in flight, with its upload id: `close` and `stop` ask them to let go. */
-  readonly #writers = new Map<(reason: InterruptReason) => void, string>();
   readonly #reaper: NodeJS.Timeout | undefined;
-  /** @internal Publishes to the diagnostics channels and the `logger`. */
-  readonly diagnostics: DiagnosticsPublisher;
 
   constructor(options: TusOptions<Ctx>) {
-    this.options = options;
-    this.diagnostics = new DiagnosticsPublisher(this, options.logger);
-    this.store = options.store;
-    this.locker = options.locker ?? new MemoryLocker();
-    this.basePath = (options.basePath ?? '/').replace(/\/+$/, '');
-    this.maxSize = Math.min(options.maxSize ?? DEFAULT_MAX_SIZE, options.store.maxSize ?? Infinity);
-    this.accept = options.accept ?? ANY_AUDIO_OR_VIDEO;
-    this.minSize = options.minSize ?? (this.accept ? MIN_UPLOAD_SIZE : 0);
-    this.extensions = [
-      ...(options.creation ? ['creation', 'creation-with-upload'] : []),
-      'termination',
-      'checksum',
-      'checksum-trailer',
-      ...(isListableStore(options.store) ? ['expiration'] : []),
-    ];
+    const engine = new Engine(options, this);
+    this.engine = engine;
+    ({ store: this.store, locker: this.locker, basePath: this.basePath, maxSize: this.maxSize } = engine);
+    ({ extensions: this.extensions, options: this.options } = engine);
     if (options.reapIntervalMs !== undefined) {
-      this.#reaper = setInterval(() => void this.reap().catch((e) => this.reportError(e, 'reaper')), options.reapIntervalMs);
+      this.#reaper = setInterval(() => void this.reap().catch((e) => engine.reportError(e, 'reaper')), options.reapIntervalMs);
       this.#reaper.unref();
     }
   }
@@ -128,29 +81,8 @@ export class Tus<Ctx = unknown> {
    * res.set(created.headers).status(201).json({ upload_url: created.url });
    * ```
    */
-  async createUpload(input: CreateUploadInput): Promise<CreatedUpload> {
-    const { size } = input;
-    if (!Number.isSafeInteger(size) || size < 0) throw new TusError('invalid_length');
-    if (size < this.minSize) throw new TusError('size_too_small', `Uploads must be at least ${this.minSize} bytes.`);
-    if (size > this.maxSize) throw new TusError('size_too_large');
-    for (const [key, value] of Object.entries(input.metadata ?? {})) {
-      // A key HEAD could not send back in Upload-Metadata would break every later HEAD of the upload.
-      if (!isMetadataKey(key) || typeof value !== 'string') {
-        throw new TusError('invalid_metadata', `Metadata key ${JSON.stringify(key)} must be visible ASCII without commas, with a string value.`);
-      }
-    }
-    const id = input.id ?? (this.options.generateId ?? uuidv7)();
-    if (!this.isValidId(id)) throw new TusError('invalid_id');
-    const createdAt = new Date();
-    const created = await this.store.create({ id, size, metadata: { ...input.metadata }, createdAt });
-    // No PATCH will ever come for an empty upload: it is complete as created.
-    if (size === 0) await this.complete(created, undefined);
-    const upload = created.info;
-    const expiresAt = new Date(createdAt.getTime() + this.uploadTtlMs);
-    const url = this.urlFor(id, input.origin);
-    const headers = { Location: url, 'Upload-Expires': httpDate(expiresAt), 'Tus-Resumable': TUS_VERSION };
-    if (this.diagnostics.wants('tuskit:upload:created')) this.diagnostics.publish('tuskit:upload:created', { id, size, upload });
-    return { id, url, expiresAt, headers, upload };
+  createUpload(input: CreateUploadInput): Promise<CreatedUpload> {
+    return this.engine.createUpload(input);
   }
 
   /**
@@ -163,11 +95,11 @@ export class Tus<Ctx = unknown> {
    */
   async handle(request: TusRequest<Ctx>): Promise<TusResponse> {
     request = withMethodOverride(request);
-    const started = this.diagnostics.wants('tuskit:request:end') ? performance.now() : 0;
-    if (this.diagnostics.wants('tuskit:request:start')) {
-      this.diagnostics.publish('tuskit:request:start', { request, method: request.method, path: request.path });
+    const started = this.engine.diagnostics.wants('tuskit:request:end') ? performance.now() : 0;
+    if (this.engine.diagnostics.wants('tuskit:request:start')) {
+      this.engine.diagnostics.publish('tuskit:request:start', { request, method: request.method, path: request.path });
     }
-    const work = this.#dispatch(request).catch((error: unknown) => this.errorResponse(error));
+    const work = this.#dispatch(request).catch((error: unknown) => this.engine.errorResponse(error));
     this.#inFlight.add(work);
     try {
       const response = this.#decorate(request, await work);
@@ -193,14 +125,14 @@ export class Tus<Ctx = unknown> {
    * ```
    */
   async finishUpload(id: string): Promise<boolean> {
-    if (!this.isValidId(id)) return false;
+    if (!this.engine.isValidId(id)) return false;
     // Checked before locking too: asking for the lock would interrupt a PATCH still writing the upload.
     const seen = await this.store.open(id);
     if (!seen || seen.info.offset < seen.info.size) return false;
-    return this.withLock(id, () => {}, async () => {
+    return this.engine.withLock(id, () => {}, async () => {
       const upload = await this.store.open(id);
       if (!upload || upload.info.offset < upload.info.size) return false;
-      await this.complete(upload, undefined);
+      await this.engine.complete(upload, undefined);
       return true;
     });
   }
@@ -222,32 +154,32 @@ export class Tus<Ctx = unknown> {
     const reaped: string[] = [];
     for await (const candidate of this.store.list()) {
       if ('error' in candidate) {
-        this.reportError(candidate.error, 'reaper');
+        this.engine.reportError(candidate.error, 'reaper');
         continue;
       }
       if (isUnfinalized(candidate)) {
         await this.#finishUnfinalized(candidate.id);
         continue;
       }
-      if (!this.isExpired(candidate, now)) continue;
+      if (!this.engine.isExpired(candidate, now)) continue;
       const lock = await this.locker
         .lock(candidate.id, { timeoutMs: 0, takeover: false, onReleaseRequested: () => {} })
         .catch(() => undefined);
       if (!lock) continue;
       try {
         const handle = await this.store.open(candidate.id);
-        if (!handle || !this.isExpired(handle.info, now)) continue;
+        if (!handle || !this.engine.isExpired(handle.info, now)) continue;
         const upload = handle.info;
         await handle.remove();
         reaped.push(upload.id);
-        if (this.diagnostics.wants('tuskit:upload:expired')) this.diagnostics.publish('tuskit:upload:expired', { id: upload.id, upload });
-        await this.notify('onExpired', { upload, context: undefined });
+        if (this.engine.diagnostics.wants('tuskit:upload:expired')) this.engine.diagnostics.publish('tuskit:upload:expired', { id: upload.id, upload });
+        await this.engine.notify('onExpired', { upload, context: undefined });
       } finally {
         await lock.release();
       }
     }
-    if (this.diagnostics.wants('tuskit:reaper:run')) {
-      this.diagnostics.publish('tuskit:reaper:run', { reaped, durationMs: performance.now() - started });
+    if (this.engine.diagnostics.wants('tuskit:reaper:run')) {
+      this.engine.diagnostics.publish('tuskit:reaper:run', { reaped, durationMs: performance.now() - started });
     }
     return reaped;
   }
@@ -258,9 +190,9 @@ export class Tus<Ctx = unknown> {
     if (!lock) return;
     try {
       const upload = await this.store.open(id);
-      if (upload && isUnfinalized(upload.info)) await this.complete(upload, undefined);
+      if (upload && isUnfinalized(upload.info)) await this.engine.complete(upload, undefined);
     } catch (error) {
-      this.reportError(error, 'reaper');
+      this.engine.reportError(error, 'reaper');
     } finally {
       await lock.release();
     }
@@ -278,7 +210,7 @@ export class Tus<Ctx = unknown> {
    */
   async close(): Promise<void> {
     clearInterval(this.#reaper);
-    for (const interrupt of this.#writers.keys()) interrupt('shutdown');
+    this.engine.interruptWriters('shutdown');
     await Promise.allSettled([...this.#inFlight]);
     if (isClosableStore(this.store)) await this.store.close();
   }
@@ -293,14 +225,7 @@ export class Tus<Ctx = unknown> {
    * ```
    */
   originFor(headers: HeaderReader | Record<string, string | string[] | undefined>): string {
-    if (this.options.publicUrl) return this.options.publicUrl.replace(/\/+$/, '');
-    const header = typeof headers === 'function' ? headers : headerReader(headers);
-    const first = (name: string) => header(name)?.split(',')[0]?.trim();
-    const forwarded = this.options.trustProxy ? forwardedOrigin(header('forwarded')) : {};
-    const proto = forwarded.proto ?? ((this.options.trustProxy && first('x-forwarded-proto')) || 'http');
-    const host = forwarded.host ?? ((this.options.trustProxy && first('x-forwarded-host')) || first('host') || 'localhost');
-    if (!/^https?$/.test(proto) || !/^[A-Za-z0-9.\-:[\]]+$/.test(host)) return 'http://localhost';
-    return `${proto}://${host}`;
+    return this.engine.originFor(headers);
   }
 
   /**
@@ -312,10 +237,7 @@ export class Tus<Ctx = unknown> {
    * ```
    */
   urlFor(id: string, origin?: string): string {
-    if (this.options.relativeLocation) return `${this.basePath}/${id}`;
-    const base = (origin ?? this.options.publicUrl)?.replace(/\/+$/, '');
-    if (base === undefined) throw new Error('tuskit: set publicUrl or pass an origin to build upload URLs');
-    return `${base}${this.basePath}/${id}`;
+    return this.engine.urlFor(id, origin);
   }
 
   /**
@@ -332,67 +254,6 @@ export class Tus<Ctx = unknown> {
     return this.basePath === '' || pathname === this.basePath || pathname.startsWith(`${this.basePath}/`);
   }
 
-  /** When an upload expires; `null` once complete. */
-  expiresAt(upload: UploadInfo): Date | null {
-    if (upload.offset >= upload.size) return null;
-    const from = upload.lastWriteAt ?? upload.createdAt;
-    const ttl = upload.lastWriteAt ? this.idleTtlMs : this.uploadTtlMs;
-    return new Date(from.getTime() + ttl);
-  }
-
-  /** True when an incomplete upload is past its expiry. */
-  isExpired(upload: UploadInfo, now: Date = new Date()): boolean {
-    const expiresAt = this.expiresAt(upload);
-    return expiresAt !== null && expiresAt.getTime() <= now.getTime();
-  }
-
-  /** True when `id` is of the accepted form. */
-  isValidId(id: string): boolean {
-    return (this.options.idPattern ?? /^[A-Za-z0-9_-]{1,128}$/).test(id);
-  }
-
-  /** Where PATCH bodies with a checksum wait for their check. */
-  get spoolDirectory(): string {
-    return this.options.checksumSpoolDirectory ?? tmpdir();
-  }
-
-  get uploadTtlMs(): number {
-    return this.options.uploadTtlMs ?? 7 * DAY_MS;
-  }
-
-  get idleTtlMs(): number {
-    return this.options.idleTtlMs ?? 2 * DAY_MS;
-  }
-
-  /** @internal Loads an upload that must exist and be live (404 / 410 otherwise). */
-  async liveUpload(id: string): Promise<UploadHandle> {
-    const upload = await this.store.open(id);
-    if (!upload) throw new TusError('not_found');
-    if (this.isExpired(upload.info)) throw new TusError('expired');
-    return upload;
-  }
-
-  /** @internal Runs `work` holding the upload's lock; 423 when it cannot be had in time. */
-  async withLock<T>(id: string, onReleaseRequested: () => void, work: () => Promise<T>): Promise<T> {
-    const timeoutMs = this.options.lockTimeoutMs ?? 5000;
-    const onTakeover = () => {
-      if (this.diagnostics.wants('tuskit:lock:takeover')) this.diagnostics.publish('tuskit:lock:takeover', { id });
-      onReleaseRequested();
-    };
-    const lock = await this.locker.lock(id, { timeoutMs, onReleaseRequested: onTakeover });
-    try {
-      return await work();
-    } finally {
-      await lock.release().catch((e) => this.reportError(e, 'lock'));
-    }
-  }
-
-  /** @internal Registers a PATCH so that {@link close} can ask it to stop. */
-  trackWriter(id: string, interrupt: (reason: InterruptReason) => void): () => void {
-    this.#writers.set(interrupt, id);
-    return () => this.#writers.delete(interrupt);
-  }
-
   /**
    * Stops the PATCH of upload `id` running in this process, like tusd's
    * `StopUpload`: it stops reading, the store keeps every byte it received,
@@ -407,83 +268,7 @@ export class Tus<Ctx = unknown> {
    * ```
    */
   stop(id: string): boolean {
-    let stopped = false;
-    for (const [interrupt, writing] of this.#writers) {
-      if (writing !== id) continue;
-      interrupt('stopped');
-      stopped = true;
-    }
-    return stopped;
-  }
-
-  /** @internal Finalizes a complete upload and tells the host. */
-  async complete(upload: UploadHandle, context: Ctx | undefined): Promise<StoredObject> {
-    const object = await upload.finalize();
-    const info = { ...upload.info, finalized: true };
-    if (this.diagnostics.wants('tuskit:upload:completed')) {
-      this.diagnostics.publish('tuskit:upload:completed', { id: info.id, size: info.size, upload: info, object });
-    }
-    await this.notify('onComplete', { upload: info, object, context });
-    return object;
-  }
-
-  /** @internal The `download` option with its defaults; `undefined` when downloads are off. */
-  get downloadOptions(): Required<DownloadOptions> | undefined {
-    const option = this.options.download;
-    if (!option) return undefined;
-    const given = option === true ? {} : option;
-    return { redirect: given.redirect ?? true, urlTtlSeconds: given.urlTtlSeconds ?? 900, disposition: given.disposition ?? 'attachment' };
-  }
-
-  /** @internal Lets `onBeforeFinish` change the answer of the request that completed an upload. */
-  async finishResponse(upload: UploadInfo, object: StoredObject, context: Ctx | undefined, response: TusResponse): Promise<TusResponse> {
-    const hook = this.options.hooks?.onBeforeFinish;
-    if (!hook) return response;
-    let changes: FinishResponse | void;
-    try {
-      changes = await hook.call(this.options.hooks, { upload: { ...upload, finalized: true }, object, context });
-    } catch (error) {
-      if (isTusError(error)) return { ...this.errorResponse(error), closeConnection: response.closeConnection };
-      this.reportError(error, 'hook');
-      return response;
-    }
-    if (!changes) return response;
-    const status = changes.status ?? response.status;
-    const headers = { ...response.headers, ...changes.headers };
-    return { ...response, status, headers, body: changes.body ?? response.body };
-  }
-
-  /** @internal Calls a notification hook; its errors go to `onError`, never to the client. */
-  async notify<K extends NotifyHook>(name: K, event: Parameters<NonNullable<TusHooks<Ctx>[K]>>[0]): Promise<void> {
-    const hook = this.options.hooks?.[name] as ((e: HookEvent<Ctx>) => unknown) | undefined;
-    try {
-      await hook?.call(this.options.hooks, event);
-    } catch (error) {
-      this.reportError(error, 'hook');
-    }
-  }
-
-  /** @internal Hands an unexpected error to `onError` and the `tuskit:error` channel. */
-  reportError(error: unknown, source: TusErrorSource = 'request'): void {
-    if (this.diagnostics.wants('tuskit:error')) this.diagnostics.publish('tuskit:error', { error, source });
-    try {
-      this.options.onError?.(error);
-    } catch {
-      // a failing logger must not take the request down with it
-    }
-  }
-
-  /** @internal Renders an error as a response; unexpected errors become a bare 500. */
-  errorResponse(error: unknown, extraHeaders: Record<string, string> = {}): TusResponse {
-    // The operator must hear of a full disk or a broken record; the client gets the named code.
-    if (!isTusError(error) || error.code === 'storage_full' || error.code === 'upload_unreadable') this.reportError(error);
-    const { code, message, status } = isTusError(error)
-      ? error
-      : { code: 'internal_error' as const, ...TUS_ERRORS.internal_error };
-    const headers: Record<string, string> = { 'Content-Type': 'application/json', ...extraHeaders };
-    if (code === 'unsupported_version') headers['Tus-Version'] = TUS_VERSION;
-    if (code === 'method_not_allowed') headers.Allow = this.#allowedMethods();
-    return { status, headers, body: JSON.stringify({ error: { code, message } }) };
+    return this.engine.interruptWriters('stopped', id);
   }
 
   #publishEnd(request: TusRequest<Ctx>, response: TusResponse, started: number): void {
@@ -497,29 +282,30 @@ export class Tus<Ctx = unknown> {
     }
     const { method, path } = request;
     const durationMs = performance.now() - started;
-    this.diagnostics.publish('tuskit:request:end', { request, method, path, status: response.status, code, durationMs });
+    this.engine.diagnostics.publish('tuskit:request:end', { request, method, path, status: response.status, code, durationMs });
   }
 
   async #dispatch(request: TusRequest<Ctx>): Promise<TusResponse> {
+    const { engine } = this;
     const method = request.method.toUpperCase();
     const target = this.#route(request.path);
-    if (method === 'OPTIONS') return target === undefined ? this.errorResponse(new TusError('not_found')) : handleOptions(this);
+    if (method === 'OPTIONS') return target === undefined ? engine.errorResponse(new TusError('not_found')) : handleOptions(engine);
     if (this.options.authorize && !(await this.options.authorize(request))) throw new TusError('unauthorized');
     // A download is plain HTTP: browsers and `curl` send no Tus-Resumable.
-    const download = method === 'GET' && this.downloadOptions !== undefined;
+    const download = method === 'GET' && engine.downloadOptions !== undefined;
     if (!download && request.header('tus-resumable') !== TUS_VERSION) throw new TusError('unsupported_version');
     if (target === undefined) throw new TusError('not_found');
     // Extension headers mean something only where bytes or uploads are made; HEAD and DELETE drop nothing.
     if (method === 'POST' || method === 'PATCH') checkExtensionHeaders(this.extensions, request);
     if (target === '') {
-      if (method === 'POST' && this.options.creation) return handlePost(this, request);
+      if (method === 'POST' && this.options.creation) return handlePost(engine, request);
       throw new TusError('method_not_allowed');
     }
-    if (!this.isValidId(target)) throw new TusError('not_found');
-    if (method === 'HEAD') return handleHead(this, request, target);
-    if (method === 'PATCH') return handlePatch(this, request, target);
-    if (method === 'DELETE') return handleDelete(this, request, target);
-    if (download) return handleGet(this, request, target);
+    if (!engine.isValidId(target)) throw new TusError('not_found');
+    if (method === 'HEAD') return handleHead(engine, request, target);
+    if (method === 'PATCH') return handlePatch(engine, request, target);
+    if (method === 'DELETE') return handleDelete(engine, request, target);
+    if (download) return handleGet(engine, request, target);
     throw new TusError('method_not_allowed');
   }
 
@@ -558,13 +344,9 @@ export class Tus<Ctx = unknown> {
     if (cors.credentials) headers['Access-Control-Allow-Credentials'] = 'true';
     headers['Access-Control-Expose-Headers'] = [...EXPOSED_HEADERS, ...(cors.exposedHeaders ?? [])].join(', ');
     if (request.method.toUpperCase() === 'OPTIONS' && request.header('access-control-request-method')) {
-      Object.assign(headers, preflightHeaders(this.#allowedMethods(), cors));
+      Object.assign(headers, preflightHeaders(this.engine.allowedMethods(), cors));
     }
     return headers;
-  }
-
-  #allowedMethods(): string {
-    return `OPTIONS, HEAD, PATCH, DELETE${this.options.creation ? ', POST' : ''}${this.options.download ? ', GET' : ''}`;
   }
 }
 

@@ -72,3 +72,24 @@ export interface StoredObject {
 export const MIN_UPLOAD_SIZE = 64;
 /** Default maximum upload size: 50 GiB. */
 export const DEFAULT_MAX_SIZE = 50 * 1024 ** 3;
+
+/** Input of `Tus.createUpload`. */
+export interface CreateUploadInput {
+  /** Total size in bytes (Upload-Length). */
+  size: number;
+  /** Your own record id; otherwise a UUIDv7 is generated. */
+  id?: string;
+  metadata?: Record<string, string>;
+  /** Origin of the upload URL when no `publicUrl` is configured (see `Tus.originFor`). */
+  origin?: string;
+}
+
+/** What `Tus.createUpload` returns: send `headers` with your own response. */
+export interface CreatedUpload {
+  id: string;
+  /** The upload URL: absolute, or a path with the `relativeLocation` option. */
+  url: string;
+  expiresAt: Date;
+  headers: { Location: string; 'Upload-Expires': string; 'Tus-Resumable': string };
+  upload: UploadInfo;
+}

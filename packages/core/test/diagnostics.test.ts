@@ -208,8 +208,8 @@ describe('diagnostics channels', () => {
   it('builds no message when nobody listens and no logger is set', async () => {
     const tus = engine();
     let built = 0;
-    const publish = tus.diagnostics.publish.bind(tus.diagnostics);
-    tus.diagnostics.publish = (...args: Parameters<typeof publish>) => {
+    const publish = tus.engine.diagnostics.publish.bind(tus.engine.diagnostics);
+    tus.engine.diagnostics.publish = (...args: Parameters<typeof publish>) => {
       built++;
       publish(...args);
     };

@@ -4,7 +4,7 @@ import { TusError } from '../errors.js';
 import type { TusRequest } from '../http.js';
 import { Spool } from '../spool.js';
 import type { UploadBody } from '../store.js';
-import type { Tus } from '../tus.js';
+import type { Engine } from '../engine.js';
 
 /** True when the request announces `Upload-Checksum` among its trailers. */
 export function announcesChecksumTrailer<Ctx>(request: TusRequest<Ctx>): boolean {
@@ -18,7 +18,7 @@ export function announcesChecksumTrailer<Ctx>(request: TusRequest<Ctx>): boolean
  * whole cannot match: either way none of its bytes reach the store.
  */
 export async function verifiedBody<Ctx>(
-  tus: Tus<Ctx>,
+  tus: Engine<Ctx>,
   request: TusRequest<Ctx>,
   source: UploadBody,
   body: RequestBody,

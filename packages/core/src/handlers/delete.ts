@@ -1,12 +1,12 @@
 import { TusError } from '../errors.js';
 import type { TusRequest, TusResponse } from '../http.js';
-import type { Tus } from '../tus.js';
+import type { Engine } from '../engine.js';
 
 /**
  * DELETE: termination; idempotent, so an unknown id also answers 204. With
  * `disableTerminationForFinishedUploads`, a finished upload is kept (403).
  */
-export async function handleDelete<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>, id: string): Promise<TusResponse> {
+export async function handleDelete<Ctx>(tus: Engine<Ctx>, request: TusRequest<Ctx>, id: string): Promise<TusResponse> {
   return tus.withLock(id, () => {}, async () => {
     const upload = await tus.store.open(id);
     if (!upload) return { status: 204, headers: {} };

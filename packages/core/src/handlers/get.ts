@@ -3,7 +3,7 @@ import parseRange from 'range-parser';
 import { TusError, isTusError } from '../errors.js';
 import type { TusRequest, TusResponse } from '../http.js';
 import { isDownloadUrlStore, isReadableStore } from '../store.js';
-import type { Tus } from '../tus.js';
+import type { Engine } from '../engine.js';
 import type { UploadInfo } from '../upload.js';
 
 /**
@@ -11,7 +11,7 @@ import type { UploadInfo } from '../upload.js';
  * redirect to the store's own download URL where it has one, else streamed
  * from `read()` with a single `Range`.
  */
-export async function handleGet<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>, id: string): Promise<TusResponse> {
+export async function handleGet<Ctx>(tus: Engine<Ctx>, request: TusRequest<Ctx>, id: string): Promise<TusResponse> {
   const options = tus.downloadOptions;
   if (!options) throw new TusError('method_not_allowed');
   const upload = (await tus.store.open(id))?.info;

@@ -1,9 +1,9 @@
 import type { TusRequest, TusResponse } from '../http.js';
 import { formatUploadMetadata, httpDate } from '../http.js';
-import type { Tus } from '../tus.js';
+import type { Engine } from '../engine.js';
 
 /** HEAD: the durable offset. Takes the lock so an interrupted writer persists first. */
-export async function handleHead<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>, id: string): Promise<TusResponse> {
+export async function handleHead<Ctx>(tus: Engine<Ctx>, request: TusRequest<Ctx>, id: string): Promise<TusResponse> {
   return tus.withLock(id, () => {}, async () => {
     const handle = await tus.liveUpload(id);
     const upload = handle.info;

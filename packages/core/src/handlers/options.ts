@@ -2,10 +2,10 @@ import { CHECKSUM_ALGORITHMS } from '../checksum.js';
 import type { TusResponse } from '../http.js';
 import { TUS_VERSION } from '../http.js';
 import type { CorsOptions } from '../options.js';
-import type { Tus } from '../tus.js';
+import type { Engine } from '../engine.js';
 
 /** OPTIONS: what this server speaks. */
-export function handleOptions(tus: Pick<Tus, 'extensions' | 'maxSize'>): TusResponse {
+export function handleOptions(tus: Pick<Engine<unknown>, 'extensions' | 'maxSize'>): TusResponse {
   const headers: Record<string, string> = {
     'Tus-Version': TUS_VERSION,
     'Tus-Extension': tus.extensions.join(','),

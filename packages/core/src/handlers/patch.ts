@@ -5,7 +5,7 @@ import type { TusRequest, TusResponse } from '../http.js';
 import { PATCH_CONTENT_TYPE, httpDate, parseNonNegativeInteger } from '../http.js';
 import { HEAD_BYTES, checkContent, mediaInfoOf, type ContentRule } from '../media.js';
 import type { UploadBody, UploadHandle } from '../store.js';
-import type { Tus } from '../tus.js';
+import type { Engine } from '../engine.js';
 import { verifiedBody } from './checksum.js';
 import { MIN_UPLOAD_SIZE, type UploadInfo } from '../upload.js';
 
@@ -14,7 +14,7 @@ import { MIN_UPLOAD_SIZE, type UploadInfo } from '../upload.js';
  * released only after the store has persisted what arrived, whether the body
  * ended, the client vanished or a newer request took over.
  */
-export async function handlePatch<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>, id: string): Promise<TusResponse> {
+export async function handlePatch<Ctx>(tus: Engine<Ctx>, request: TusRequest<Ctx>, id: string): Promise<TusResponse> {
   // The body exists only once the lock is held; an interruption before that waits for it here.
   let body: RequestBody | undefined;
   let interrupted: InterruptReason | undefined;
@@ -55,7 +55,7 @@ export async function handlePatch<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>, 
 
 /** `tuskit:patch:end`: why the PATCH stopped and what it stored. */
 function publishPatchEnd<Ctx>(
-  tus: Tus<Ctx>,
+  tus: Engine<Ctx>,
   id: string,
   body: RequestBody | undefined,
   response: TusResponse | undefined,
@@ -90,7 +90,7 @@ function checkPatchHeaders<Ctx>(request: TusRequest<Ctx>, upload: UploadInfo): n
 }
 
 async function writeBody<Ctx>(
-  tus: Tus<Ctx>,
+  tus: Engine<Ctx>,
   request: TusRequest<Ctx>,
   upload: UploadHandle,
   offset: number,
@@ -128,7 +128,7 @@ async function writeBody<Ctx>(
   return finished ? tus.finishResponse(written, finished, request.context, response) : response;
 }
 
-function patchHeaders<Ctx>(tus: Tus<Ctx>, upload: UploadInfo, offset: number): Record<string, string> {
+function patchHeaders<Ctx>(tus: Engine<Ctx>, upload: UploadInfo, offset: number): Record<string, string> {
   const headers: Record<string, string> = { 'Upload-Offset': String(offset) };
   const expiresAt = tus.expiresAt(upload);
   if (expiresAt) headers['Upload-Expires'] = httpDate(expiresAt);
@@ -141,7 +141,7 @@ function patchHeaders<Ctx>(tus: Tus<Ctx>, upload: UploadInfo, offset: number): R
  * read; `undefined` when the body was interrupted before a whole head arrived.
  */
 async function validateFirstChunk<Ctx>(
-  tus: Tus<Ctx>,
+  tus: Engine<Ctx>,
   rule: ContentRule,
   request: TusRequest<Ctx>,
   upload: UploadHandle,
@@ -174,7 +174,7 @@ async function validateFirstChunk<Ctx>(
 
 /** Calls `onProgress` at most once per interval while a body streams. */
 function progressReporter<Ctx>(
-  tus: Tus<Ctx>,
+  tus: Engine<Ctx>,
   upload: UploadInfo,
   offset: number,
   context: Ctx,

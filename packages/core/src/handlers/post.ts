@@ -1,14 +1,14 @@
 import { TusError } from '../errors.js';
 import type { TusRequest, TusResponse } from '../http.js';
 import { PATCH_CONTENT_TYPE, parseNonNegativeInteger, parseUploadMetadata } from '../http.js';
-import type { Tus } from '../tus.js';
+import type { Engine } from '../engine.js';
 import { handlePatch } from './patch.js';
 
 /**
  * POST to the base path: the `creation` extension, and `creation-with-upload`
  * when the request carries the first bytes.
  */
-export async function handlePost<Ctx>(tus: Tus<Ctx>, request: TusRequest<Ctx>): Promise<TusResponse> {
+export async function handlePost<Ctx>(tus: Engine<Ctx>, request: TusRequest<Ctx>): Promise<TusResponse> {
   if (request.header('upload-defer-length') !== undefined) throw new TusError('invalid_length');
   const size = parseNonNegativeInteger(request.header('upload-length'));
   if (size === undefined) throw new TusError('invalid_length');
