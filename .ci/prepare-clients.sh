@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # Installs the real TUS clients the end-to-end tests drive, when missing:
 # curl (Debian) and tuspy (PyPI, pinned in examples/server/requirements-e2e.txt);
+# iproute2 (Debian: ss, and ip for the test that runs instances as hosts in network namespaces);
 # redis-server (Debian), which the Redis locker's tests start on a free
 # loopback port themselves (no system service is used or needed); and
 # chromium (Debian), which the upload page's browser test drives through
@@ -13,7 +14,7 @@
 _tuskit_prepare_clients() (
   missing=''
   command -v curl >/dev/null 2>&1 || missing="$missing curl"
-  command -v ss >/dev/null 2>&1 || missing="$missing iproute2"
+  { command -v ss && command -v ip; } >/dev/null 2>&1 || missing="$missing iproute2"
   command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
   [ -x /usr/bin/chromium ] || missing="$missing chromium"
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing="$missing postgresql"

@@ -92,7 +92,8 @@ export async function runBenchmark(options: BenchOptions): Promise<string> {
 
 function selectTargets(backend: Backend, options: BenchOptions, skipped: SkippedTarget[]): Target[] {
   return TARGETS.filter((target) => {
-    if (!target.backends.includes(backend) || (options.targets && !options.targets.includes(target.id))) return false;
+    const named = options.targets?.includes(target.id) ?? !target.optIn;
+    if (!target.backends.includes(backend) || !named) return false;
     const reason = target.unavailable(backend);
     if (reason) skipped.push({ backend, label: target.label(backend), reason });
     return reason === undefined;

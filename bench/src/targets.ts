@@ -26,6 +26,8 @@ export interface Target {
   id: string;
   role: Role;
   backends: readonly Backend[];
+  /** Runs only when `--targets` names it. */
+  optIn?: boolean;
   label(backend: Backend): string;
   /** Why the target cannot run on this machine, or undefined when it can. */
   unavailable(backend: Backend): string | undefined;
@@ -88,6 +90,8 @@ export const TARGETS: readonly Target[] = [
     launch: async (storage, profileDir) =>
       nodeServer({ kind: 'tuskit', framework: 'node', basePath: BASE_PATH, storage, workers: WORKERS }, profileDir),
   },
+  diagnosticsVariant('tuskit-diag-subscribed', 'tuskit (node:http), a listener on every diagnostics channel', 'subscribed'),
+  diagnosticsVariant('tuskit-diag-absent', 'tuskit (node:http), diagnostics checks a constant false (no channel code path)', 'absent'),
   ...baselineTargets(),
   {
     id: 'tus-server',
@@ -107,6 +111,24 @@ export const TARGETS: readonly Target[] = [
     launch: async (storage) => tusdServer(storage),
   },
 ];
+
+/**
+ * `tuskit-node` with the diagnostics channels listened to, or with their code
+ * path gone: the cost of the channels nobody subscribes to, as the ratio of
+ * `tuskit-node` to these rows. Not in the default run (`--targets` names them).
+ */
+function diagnosticsVariant(id: string, label: string, diagnostics: 'subscribed' | 'absent'): Target {
+  return {
+    id,
+    role: 'peer',
+    backends: ['fs'],
+    optIn: true,
+    label: () => label,
+    unavailable: () => undefined,
+    launch: async (storage, profileDir) =>
+      nodeServer({ kind: 'tuskit', framework: 'node', basePath: BASE_PATH, storage, diagnostics }, profileDir),
+  };
+}
 
 type RawOptions = Omit<RawServerConfig, 'kind' | 'basePath' | 'storage'>;
 

@@ -23,6 +23,16 @@ describe('Node server targets', () => {
   });
 });
 
+describe('the diagnostics rows', () => {
+  it('run tuskit-node with every channel listened to, or with the publisher gone', async () => {
+    const configOf = async (id: string) => JSON.parse((await TARGETS.find((t) => t.id === id)!.launch(storage)).env!.BENCH_SERVER_CONFIG!);
+    expect(await configOf('tuskit-diag-subscribed')).toMatchObject({ kind: 'tuskit', framework: 'node', diagnostics: 'subscribed' });
+    expect(await configOf('tuskit-diag-absent')).toMatchObject({ kind: 'tuskit', framework: 'node', diagnostics: 'absent' });
+    expect((await configOf('tuskit-node')).diagnostics).toBeUndefined();
+    expect(TARGETS.filter((t) => t.optIn).map((t) => t.id)).toEqual(['tuskit-diag-subscribed', 'tuskit-diag-absent']);
+  });
+});
+
 describe('the memory floors', () => {
   it('run the same lean raw server bare and mounted in Express', async () => {
     const configOf = async (id: string) => JSON.parse((await TARGETS.find((t) => t.id === id)!.launch(storage)).env!.BENCH_SERVER_CONFIG!);

@@ -49,6 +49,13 @@ export type ServerConfig = { basePath: string } & (
       packagesDir?: string;
       /** Serve as this many `node:cluster` workers on one port, locking through the primary (the reference server's `WORKERS`). */
       workers?: number;
+      /**
+       * The diagnostics channels' cost: `subscribed` puts a listener on every
+       * channel; `absent` swaps the engine's publisher for one whose checks are
+       * a constant `false`, so the JIT drops every publishing branch (the engine
+       * as if it had no channel code). Default: channels, nobody subscribed.
+       */
+      diagnostics?: 'subscribed' | 'absent';
     }
 );
 

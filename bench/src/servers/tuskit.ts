@@ -1,7 +1,8 @@
+import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, RequestListener } from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { DataStore, Tus } from '@tuskit/core';
+import { TUS_CHANNELS, type DataStore, type Tus } from '@tuskit/core';
 import type { ServerConfig, Storage } from './config.js';
 
 type TuskitConfig = Extract<ServerConfig, { kind: 'tuskit' }>;
@@ -25,12 +26,27 @@ export async function tuskitListener(config: TuskitConfig): Promise<RequestListe
   const store = await tuskitStore(config.storage, load);
   const locker = config.workers === undefined ? undefined : await (await import('./workers.js')).workerLocker();
   const options = { store, basePath: config.basePath, creation: true, locker, onError: (e: unknown) => console.error(e) };
-  if (config.framework === 'node') return toNodeHandler(createTus<IncomingMessage>(options));
+  if (config.framework === 'node') return toNodeHandler(withDiagnostics(createTus<IncomingMessage>(options), config.diagnostics));
   const [{ default: express }, { tusExpress }] = await Promise.all([import('express'), import('@tuskit/express')]);
   const tus: Tus<import('express').Request> = createTus(options);
   const app = express();
   app.use(config.basePath, tusExpress(tus));
   return app;
+}
+
+/** Counted by the `subscribed` listener, so that its work is not optimised away. */
+let heard = 0;
+
+/** The engine with the diagnostics set-up of {@link TuskitConfig.diagnostics}. */
+function withDiagnostics<T extends Tus<IncomingMessage>>(tus: T, diagnostics: TuskitConfig['diagnostics']): T {
+  if (diagnostics === 'subscribed') {
+    for (const name of Object.values(TUS_CHANNELS)) subscribe(name, () => void heard++);
+  }
+  if (diagnostics === 'absent') {
+    const silent = { wants: () => false, publish: () => undefined };
+    Object.defineProperty(tus, 'diagnostics', { value: silent });
+  }
+  return tus;
 }
 
 type Loader = <T>(name: string, directory: string, file?: string) => Promise<T>;

@@ -8,6 +8,8 @@ export interface AssetLifecycleOptions {
   catalog: Catalog;
   processing: ProcessingQueue;
   logger: Logger;
+  /** Called once for each asset these hooks move to `failed`, with its error code. */
+  onFailed?: (code: string) => void;
 }
 
 /**
@@ -21,7 +23,7 @@ export interface AssetLifecycleOptions {
  * const tus = createTus({ store, basePath: '/v1/uploads', hooks: assetLifecycle({ catalog, processing, logger }) });
  * ```
  */
-export function assetLifecycle({ catalog, processing, logger }: AssetLifecycleOptions): TusHooks<unknown> {
+export function assetLifecycle({ catalog, processing, logger, onFailed }: AssetLifecycleOptions): TusHooks<unknown> {
   const remove = async (id: string, why: string) => {
     await catalog.deleteAsset(id);
     logger.info(`asset ${id} deleted: ${why}`);
@@ -38,11 +40,12 @@ export function assetLifecycle({ catalog, processing, logger }: AssetLifecycleOp
       if (!known) throw new TusError('not_found', 'No asset is waiting for this upload.');
     },
     async onMediaRejected({ upload, detected }) {
-      await catalog.transition(upload.id, 'pending_upload', {
+      const failed = await catalog.transition(upload.id, 'pending_upload', {
         state: 'failed',
         error_code: 'unsupported_media_type',
         error_message: rejectionMessage(detected),
       });
+      if (failed) onFailed?.('unsupported_media_type');
     },
     async onComplete({ upload }) {
       if (await catalog.transition(upload.id, 'pending_upload', { state: 'processing' })) processing.wake();

@@ -5,12 +5,14 @@ import type { RequestLine } from './logging.js';
 
 /**
  * The server's Prometheus metrics, fed by the TUS engine's diagnostics
- * channels (only those of `engine`: tests run several servers in one
- * process) and by every answered request.
+ * channels (only those of the engine given to {@link ServerMetrics.watch}:
+ * tests run several servers in one process), by every answered request and
+ * by every asset that ends `failed`.
  *
  * @example
  * ```ts
- * const metrics = new ServerMetrics(tus);
+ * const metrics = new ServerMetrics();
+ * metrics.watch(tus);
  * createServer(observeRequests(app, (line) => metrics.observeRequest(line)));
  * const { contentType, body } = await metrics.render();
  * ```
@@ -25,14 +27,28 @@ export class ServerMetrics {
     buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120, 600],
     registers: [this.registry],
   });
+  readonly #failed = new Counter({
+    name: 'tuskit_uploads_failed_total',
+    help: 'Assets this instance moved to failed (first chunk refused, or processing failed), by error code.',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
 
-  constructor(engine: unknown) {
+  constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Counts one asset that ended `failed`, by its error code. */
+  assetFailed(code: string): void {
+    this.#failed.inc({ reason: code });
+  }
+
+  /** Feeds the counters from the diagnostics channels of `engine`. */
+  watch(engine: unknown): void {
     const counter = (name: string, help: string, labelNames: readonly string[] = []) =>
       new Counter({ name, help, labelNames, registers: [this.registry] });
     const started = counter('tuskit_uploads_started_total', 'Uploads created.');
     const completed = counter('tuskit_uploads_completed_total', 'Uploads whose last byte was stored and finalized.');
-    const failed = counter('tuskit_uploads_failed_total', 'Uploads refused on their first chunk.', ['reason']);
     const expired = counter('tuskit_uploads_expired_total', 'Incomplete uploads removed by the reaper.');
     const terminated = counter('tuskit_uploads_terminated_total', 'Uploads deleted by a client.');
     const bytes = counter('tuskit_upload_bytes_received_total', 'Bytes of PATCH bodies received.');
@@ -54,7 +70,6 @@ export class ServerMetrics {
     };
     on(TUS_CHANNELS.uploadCreated, () => started.inc());
     on(TUS_CHANNELS.uploadCompleted, () => completed.inc());
-    on(TUS_CHANNELS.uploadRejected, () => failed.inc({ reason: 'unsupported_media_type' }));
     on(TUS_CHANNELS.uploadExpired, () => expired.inc());
     on(TUS_CHANNELS.uploadTerminated, () => terminated.inc());
     // Counted as they arrive, so a scrape during a long PATCH sees it move; one PATCH per upload at a time.

@@ -25,6 +25,8 @@ export interface ProcessingOptions {
   pollMs?: number;
   /** A fault-injection point for tests: runs once an asset is claimed, before it is measured. */
   afterClaim?: (id: string) => Promise<void>;
+  /** Called once for each asset this instance moves to `failed`, with its error code. */
+  onFailed?: (code: string) => void;
 }
 
 /**
@@ -141,6 +143,7 @@ export class ProcessingQueue {
       }
       const outcome = changes.state === 'ready' ? `ready: ${asset.content_type}, ${changes.duration_seconds} s` : `failed: ${changes.error_code}`;
       logger.info(`asset ${id} ${outcome}`);
+      if (changes.state === 'failed') this.#options.onFailed?.(changes.error_code ?? 'unknown');
     } catch (error) {
       if (!(error instanceof ObjectReadError)) throw error;
       if (this.#stop.signal.aborted) await catalog.releaseClaim(id, owner);

@@ -74,6 +74,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     dataDir: config.dataDir,
     onError: (error) => logger.error('database connection error', error),
   });
+  const metrics = new ServerMetrics();
+  const onFailed = (code: string) => metrics.assetFailed(code);
   const processing = new ProcessingQueue({
     catalog,
     store,
@@ -83,11 +85,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ...(config.testFault === 'hang-after-claim' && { afterClaim: hangForever(logger) }),
     probeTimeLimitMs: config.probeTimeLimitMs,
     probeMemoryLimitMb: config.probeMemoryLimitMb,
+    onFailed,
   });
   const locks = createUploadLocks(config);
-  const hooks = assetLifecycle({ catalog, processing, logger });
+  const hooks = assetLifecycle({ catalog, processing, logger, onFailed });
   const tus = createEngine(config, { store, locker: locks.locker, isAuthorized, hooks });
-  const metrics = new ServerMetrics(tus);
+  metrics.watch(tus);
   const service = new AssetService({ catalog, uploads: tus, links, origin: () => origin });
   const metricsKey = config.metricsKey === undefined ? undefined : bearerCheck(config.metricsKey);
   const endpoint = {

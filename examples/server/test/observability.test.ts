@@ -8,8 +8,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/index.js';
 import { jsonLogger } from '../src/logging.js';
 import { fixture } from './support/media.js';
+import { probeFixtureBytes } from './support/probe-fixtures.js';
 import { ApiClient, FRAMEWORK_NAMES, startTestServer, storedBytes, suiteServer, type TestServer } from './support/server.js';
 import { streamingPatch } from './support/streaming-patch.js';
+
+/** A WAV header with no format chunk: detected as audio/wav, but no duration can be measured. */
+const RIFF_WITHOUT_FORMAT = Buffer.concat([Buffer.from('RIFF\0\0\0\0WAVEjunk'), Buffer.from([200, 0, 0, 0]), Buffer.alloc(200)]);
 
 /** The value of one sample of a Prometheus text exposition, or undefined when absent. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -21,6 +25,12 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
     if (wanted.every((label) => have.includes(label))) return Number(match[3]);
   }
   return undefined;
+}
+
+/** The sum of every sample of one metric, whatever its labels. */
+function total(text: string, name: string): number {
+  const values = text.split('\n').map((line) => /^([a-z_]+)(?:\{[^}]*\})? (\S+)$/.exec(line)).filter((match) => match?.[1] === name);
+  return values.reduce((sum, match) => sum + Number(match?.[2]), 0);
 }
 
 describe.each(FRAMEWORK_NAMES)('GET /metrics on %s', (framework) => {
@@ -70,18 +80,43 @@ describe.each(FRAMEWORK_NAMES)('GET /metrics on %s', (framework) => {
     await t.server.drain();
   });
 
-  it('counts a refused first chunk as failed and a reaped upload as expired', async () => {
+  it('counts a refused first chunk and a duration that cannot be measured as failed, and a reaped upload as expired', async () => {
     const before = await scrape();
     const pdf = fixture('not-media/document.pdf');
     const rejected = await t.api.createAsset(t.project.id, pdf.length);
     expect((await t.api.patch(rejected.location, 0, pdf)).status).toBe(409);
+    const unmeasurable = await t.api.createAsset(t.project.id, RIFF_WITHOUT_FORMAT.length);
+    expect((await t.api.patch(unmeasurable.location, 0, RIFF_WITHOUT_FORMAT)).status).toBe(204);
+    await t.server.drain();
+    expect((await t.api.asset(unmeasurable.asset.id)).body).toMatchObject({ state: 'failed', error_code: 'duration_unavailable' });
     await t.api.createAsset(t.project.id, 1000);
     const reaped = await t.server.reap(new Date(Date.now() + 30 * 24 * 3600 * 1000));
     const after = await scrape();
     const delta = (name: string, labels?: Record<string, string>) => (sample(after, name, labels) ?? 0) - (sample(before, name, labels) ?? 0);
     expect(delta('tuskit_uploads_failed_total', { reason: 'unsupported_media_type' })).toBe(1);
+    expect(delta('tuskit_uploads_failed_total', { reason: 'duration_unavailable' })).toBe(1);
+    expect(total(after, 'tuskit_uploads_failed_total') - total(before, 'tuskit_uploads_failed_total')).toBe(2);
     expect(delta('tuskit_uploads_expired_total')).toBe(reaped.length);
     expect(reaped.length).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('a probe over its time limit in /metrics', () => {
+  let server: TestServer | undefined;
+  afterEach(() => server?.dispose());
+
+  it('counts an asset failed with probe_timeout', async () => {
+    const code = 'probe_timeout';
+    server = await startTestServer('koa', { probeTimeLimitMs: 1 });
+    const project = await server.api.createProject();
+    const mkv = probeFixtureBytes('av.mkv');
+    const { asset, location } = await server.api.createAsset(project.id, mkv.length);
+    expect((await server.api.patch(location, 0, mkv)).status).toBe(204);
+    await server.server.drain();
+    expect((await server.api.asset(asset.id)).body).toMatchObject({ state: 'failed', error_code: code });
+    const text = await (await fetch(`${server.server.url}/metrics`, { headers: server.api.auth })).text();
+    expect(sample(text, 'tuskit_uploads_failed_total', { reason: code })).toBe(1);
+    expect(total(text, 'tuskit_uploads_failed_total')).toBe(1);
   });
 });
 

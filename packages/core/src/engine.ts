@@ -9,7 +9,7 @@ import { TUS_VERSION, headerReader, httpDate, isMetadataKey } from './http.js';
 import { MemoryLocker, type Locker } from './locker.js';
 import { ANY_AUDIO_OR_VIDEO, type ContentRule } from './media.js';
 import type { DownloadOptions, FinishResponse, HookEvent, TusHooks, TusOptions } from './options.js';
-import { isListableStore, type DataStore, type UploadHandle } from './store.js';
+import { isConcatenationStore, isListableStore, isReadableStore, type DataStore, type UploadHandle } from './store.js';
 import {
   DEFAULT_MAX_SIZE,
   MIN_UPLOAD_SIZE,
@@ -62,6 +62,7 @@ export class Engine<Ctx> {
       'checksum',
       'checksum-trailer',
       ...(isListableStore(options.store) ? ['expiration'] : []),
+      ...(options.creation && offersConcatenation(options.store, this.accept) ? ['concatenation'] : []),
     ];
   }
 
@@ -69,7 +70,7 @@ export class Engine<Ctx> {
   async createUpload(input: CreateUploadInput): Promise<CreatedUpload> {
     const { size } = input;
     if (!Number.isSafeInteger(size) || size < 0) throw new TusError('invalid_length');
-    if (size < this.minSize) throw new TusError('size_too_small', `Uploads must be at least ${this.minSize} bytes.`);
+    if (size < this.minSize && !input.partial) throw new TusError('size_too_small', `Uploads must be at least ${this.minSize} bytes.`);
     if (size > this.maxSize) throw new TusError('size_too_large');
     for (const [key, value] of Object.entries(input.metadata ?? {})) {
       // A key HEAD could not send back in Upload-Metadata would break every later HEAD of the upload.
@@ -80,7 +81,8 @@ export class Engine<Ctx> {
     const id = input.id ?? (this.options.generateId ?? uuidv7)();
     if (!this.isValidId(id)) throw new TusError('invalid_id');
     const createdAt = new Date();
-    const created = await this.store.create({ id, size, metadata: { ...input.metadata }, createdAt });
+    const concat = input.partial ? { concat: { type: 'partial' } as const } : {};
+    const created = await this.store.create({ id, size, metadata: { ...input.metadata }, createdAt, ...concat });
     // No PATCH will ever come for an empty upload: it is complete as created.
     if (size === 0) await this.complete(created, undefined);
     const upload = created.info;
@@ -111,15 +113,15 @@ export class Engine<Ctx> {
     return `${base}${this.basePath}/${id}`;
   }
 
-  /** When an upload expires; `null` once complete. */
+  /** When an upload expires; `null` once complete, except for a partial upload (it waits to be concatenated). */
   expiresAt(upload: UploadInfo): Date | null {
-    if (upload.offset >= upload.size) return null;
+    if (upload.offset >= upload.size && upload.concat?.type !== 'partial') return null;
     const from = upload.lastWriteAt ?? upload.createdAt;
     const ttl = upload.lastWriteAt ? this.idleTtlMs : this.uploadTtlMs;
     return new Date(from.getTime() + ttl);
   }
 
-  /** True when an incomplete upload is past its expiry. */
+  /** True when an incomplete (or partial) upload is past its expiry. */
   isExpired(upload: UploadInfo, now: Date = new Date()): boolean {
     const expiresAt = this.expiresAt(upload);
     return expiresAt !== null && expiresAt.getTime() <= now.getTime();
@@ -191,10 +193,11 @@ export class Engine<Ctx> {
     return interrupted;
   }
 
-  /** Finalizes a complete upload and tells the host. */
+  /** Finalizes a complete upload and tells the host; a partial upload is only a piece of one, not told. */
   async complete(upload: UploadHandle, context: Ctx | undefined): Promise<StoredObject> {
     const object = await upload.finalize();
     const info = { ...upload.info, finalized: true };
+    if (info.concat?.type === 'partial') return object;
     if (this.diagnostics.wants('tuskit:upload:completed')) {
       this.diagnostics.publish('tuskit:upload:completed', { id: info.id, size: info.size, upload: info, object });
     }
@@ -268,4 +271,9 @@ function forwardedOrigin(value: string | undefined): { proto?: string; host?: st
   } catch {
     return {};
   }
+}
+
+/** Concatenation needs a store that assembles, and one that reads back the final's head when a content rule applies. */
+function offersConcatenation(store: DataStore, accept: ContentRule | false): boolean {
+  return isConcatenationStore(store) && (accept === false || isReadableStore(store));
 }

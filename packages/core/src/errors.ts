@@ -44,6 +44,13 @@ export const TUS_ERRORS = {
   checksum_algorithm_unsupported: { status: 400, message: 'The Upload-Checksum algorithm is not supported.' },
   invalid_checksum: { status: 400, message: 'Upload-Checksum must be "<algorithm> <base64 digest>".' },
   checksum_mismatch: { status: 460, message: 'The body does not match Upload-Checksum; none of it was stored.' },
+  invalid_concat: {
+    status: 400,
+    message: 'Upload-Concat must be "partial", or "final;" and the URLs of partial uploads of this server, without Upload-Length.',
+  },
+  concat_not_partial: { status: 400, message: 'An upload named in Upload-Concat is not a partial upload.' },
+  concat_unfinished: { status: 400, message: 'A partial upload named in Upload-Concat is not complete.' },
+  final_upload_immutable: { status: 403, message: 'A final upload is assembled by the server: it takes no PATCH.' },
   extension_unsupported: { status: 400, message: 'The request uses a TUS extension this server does not offer.' },
   storage_full: {
     status: 507,

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { TusError } from './errors.js';
-import type { ByteRange, DataStore, ListableStore, ReadableStore, UploadBody, UploadHandle } from './store.js';
+import type { ByteRange, ConcatenationStore, DataStore, ListableStore, ReadableStore, UploadBody, UploadHandle } from './store.js';
 import type { NewUpload, StoredObject, UploadChanges, UploadInfo } from './upload.js';
 
 interface Entry {
@@ -18,13 +18,26 @@ interface Entry {
  * const tus = createTus({ store: new MemoryStore(), publicUrl: 'http://localhost:1080' });
  * ```
  */
-export class MemoryStore implements DataStore, ListableStore, ReadableStore {
+export class MemoryStore implements DataStore, ListableStore, ReadableStore, ConcatenationStore {
   readonly #uploads = new Map<string, Entry>();
 
   async create(upload: NewUpload): Promise<UploadHandle> {
     if (this.#uploads.has(upload.id)) throw new TusError('upload_exists');
     const info: UploadInfo = { ...upload, metadata: { ...upload.metadata }, offset: 0, finalized: false };
     this.#uploads.set(upload.id, { info, chunks: [] });
+    return new MemoryUpload(this.#uploads, upload.id);
+  }
+
+  async concatenate(upload: NewUpload, parts: readonly UploadHandle[]): Promise<UploadHandle> {
+    const chunks = parts.flatMap((part) => {
+      const entry = this.#uploads.get(part.info.id);
+      if (!entry) throw new TusError('not_found');
+      return entry.chunks;
+    });
+    await this.create(upload);
+    const entry = this.#uploads.get(upload.id) as Entry;
+    entry.chunks = [...chunks];
+    entry.info.offset = upload.size;
     return new MemoryUpload(this.#uploads, upload.id);
   }
 

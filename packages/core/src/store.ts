@@ -204,3 +204,42 @@ export interface ClosableStore {
 export function isClosableStore<S extends DataStore>(store: S): store is S & ClosableStore {
   return typeof (store as Partial<ClosableStore>).close === 'function';
 }
+
+/**
+ * Optional capability: the `concatenation` extension. `concatenate` creates
+ * the final upload `upload` (its `concat` is `final`) whose bytes are those
+ * of `parts`, in order: complete, finalized partial uploads that the caller
+ * holds locked. It resolves a handle whose offset is the final's size, not
+ * yet finalized (the core finalizes it next, as any completed upload).
+ *
+ * A store assembles the bytes inside its backend where it can (S3 multipart
+ * copy, GCS compose, a file copy) rather than reading them through the
+ * process. A crash part-way may leave the final upload incomplete: it then
+ * expires like any other incomplete upload. The core advertises the
+ * extension only for stores that have this capability.
+ *
+ * @example
+ * ```ts
+ * if (isConcatenationStore(store)) {
+ *   const parts = [await store.open('a'), await store.open('b')].filter((p) => p !== undefined);
+ *   const size = parts.reduce((sum, p) => sum + p.info.size, 0);
+ *   const concat = { type: 'final', parts: ['a', 'b'] } as const;
+ *   await store.concatenate({ id: 'ab', size, metadata: {}, createdAt: new Date(), concat }, parts);
+ * }
+ * ```
+ */
+export interface ConcatenationStore {
+  concatenate(upload: NewUpload, parts: readonly UploadHandle[]): Promise<UploadHandle>;
+}
+
+/**
+ * True when the store can assemble a final upload from partial ones.
+ *
+ * @example
+ * ```ts
+ * isConcatenationStore(new MemoryStore()); // true
+ * ```
+ */
+export function isConcatenationStore<S extends DataStore>(store: S): store is S & ConcatenationStore {
+  return typeof (store as Partial<ConcatenationStore>).concatenate === 'function';
+}

@@ -39,7 +39,23 @@ export interface UploadInfo {
   media?: MediaInfo | undefined;
   /** True once the store has finalized the complete object. */
   finalized: boolean;
+  /** The upload's part in the `concatenation` extension; absent for a plain upload. */
+  concat?: UploadConcat | undefined;
 }
+
+/**
+ * An upload's part in the `concatenation` extension: a `partial` upload is one
+ * piece of a file, uploaded on its own (tus-js-client's `parallelUploads`); a
+ * `final` upload is assembled by the store from complete partial uploads, by
+ * their ids in order.
+ *
+ * @example
+ * ```ts
+ * const piece: UploadConcat = { type: 'partial' };
+ * const whole: UploadConcat = { type: 'final', parts: ['0190a…', '0190b…'] };
+ * ```
+ */
+export type UploadConcat = { type: 'partial' } | { type: 'final'; parts: readonly string[] };
 
 /** The input of {@link DataStore.create}. */
 export interface NewUpload {
@@ -47,6 +63,8 @@ export interface NewUpload {
   size: number;
   metadata: Record<string, string>;
   createdAt: Date;
+  /** Set for a partial upload (by `create`) and a final one (by `ConcatenationStore.concatenate`); the store keeps it. */
+  concat?: UploadConcat | undefined;
 }
 
 /** Fields the core changes on an existing upload. */
@@ -80,6 +98,12 @@ export interface CreateUploadInput {
   /** Your own record id; otherwise a UUIDv7 is generated. */
   id?: string;
   metadata?: Record<string, string>;
+  /**
+   * A partial upload of the `concatenation` extension: one piece of a file,
+   * neither checked by the content rule nor reported by `onComplete` on its
+   * own (the final upload assembled from it is).
+   */
+  partial?: boolean;
   /** Origin of the upload URL when no `publicUrl` is configured (see `Tus.originFor`). */
   origin?: string;
 }

@@ -7,6 +7,7 @@ describeWithAzurite('the TUS protocol over node:http with AzureStore', (azure) =
   describeTusProtocol({
     name: 'node:http with the Azure store',
     createStore: () => azure.store({ keyPrefix: 'protocol/' }),
+    concatenation: false,
     serve: async (tus) => listenOnLoopback(createServer(toNodeHandler(tus))),
   });
 });

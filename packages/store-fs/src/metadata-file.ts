@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { link, open, readFile, rename, unlink } from 'node:fs/promises';
+<<<<<<< HEAD
 import { TusError, type MediaInfo } from '@tuskit/core';
+=======
+import type { MediaInfo, UploadConcat } from '@tuskit/core';
+>>>>>>> main
 
 /** What `<id>.json` holds; the offset is never stored, it is the data file's size. */
 export interface MetadataRecord {
@@ -11,6 +15,7 @@ export interface MetadataRecord {
   createdAt: string;
   media?: MediaInfo;
   finalized: boolean;
+  concat?: UploadConcat;
 }
 
 /**

@@ -74,6 +74,13 @@ export class BucketObjects {
     if (id !== undefined) yield this.#group(id, current);
   }
 
+  /** Every object directly under the key prefix (finished uploads), page by page. */
+  async *finishedObjects(): AsyncIterable<BucketObject> {
+    for await (const page of this.#pages(this.layout.keyPrefix)) {
+      for (const object of page) if (!object.name.slice(this.layout.keyPrefix.length).includes('/')) yield object;
+    }
+  }
+
   /** An object's metadata, or `undefined` when there is none. */
   async stat(name: string): Promise<BucketObject | undefined> {
     return backend(async () => {

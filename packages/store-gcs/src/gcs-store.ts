@@ -3,6 +3,7 @@ import type { Bucket, Storage } from '@google-cloud/storage';
 import {
   TusError,
   type ByteRange,
+  type ConcatenationStore,
   type DataStore,
   type DownloadUrlOptions,
   type DownloadUrlStore,
@@ -18,6 +19,7 @@ import {
 import { ActiveWrites } from './active-writes.js';
 import { BucketObjects, MAX_COMPOSE_SOURCES, type UploadObjects } from './bucket-objects.js';
 import { resolveChain, type BucketObject } from './chain.js';
+import { composeInto } from './concat.js';
 import { ObjectLayout } from './layout.js';
 import { resolvePartConcurrency, resolvePartSize, resolveStorage, type GcsStoreOptions } from './options.js';
 import { PartChainWriter, mergeParts } from './part-chain.js';
@@ -64,7 +66,7 @@ export interface GcsStoredObject extends StoredObject {
  * const tus = createTus({ store, basePath: '/v1/uploads', publicUrl: 'https://api.example.com' });
  * ```
  */
-export class GcsStore implements DataStore, ListableStore, ReadableStore, DownloadUrlStore {
+export class GcsStore implements DataStore, ListableStore, ReadableStore, DownloadUrlStore, ConcatenationStore {
   /** GCS's largest object: 5 TiB. */
   readonly maxSize = 5 * 1024 ** 4;
   readonly storage: Storage;
@@ -106,6 +108,21 @@ export class GcsStore implements DataStore, ListableStore, ReadableStore, Downlo
     const info = await this.#objects.createEmpty(this.#layout.infoName(upload.id), encodeRecord(record));
     if (!info) throw new TusError('upload_exists');
     return this.#handle(liveUploadInfo(upload.id, record, resolveChain([])), undefined);
+  }
+
+  /** The final upload's parts are composed by GCS from the partial uploads' finished objects: no byte is read. */
+  async concatenate(upload: NewUpload, parts: readonly UploadHandle[]): Promise<UploadHandle> {
+    const sources: BucketObject[] = [];
+    for (const part of parts) {
+      const source = await this.#objects.stat(this.#layout.finalName(part.info.id));
+      if (!source) throw new TusError('not_found', `The partial upload ${part.info.id} has no finished object.`);
+      sources.push(source);
+    }
+    await this.create(upload);
+    await composeInto(this.#objects, upload.id, sources);
+    const assembled = await this.open(upload.id);
+    if (!assembled) throw new TusError('not_found');
+    return assembled;
   }
 
   /** The upload with the offset derived from its parts, or the finished object's record. */
@@ -215,11 +232,18 @@ export class GcsStore implements DataStore, ListableStore, ReadableStore, Downlo
     await this.#deleteStaging(found);
   }
 
-  /** Every incomplete upload, for the reaper. Finished uploads never expire and are not listed. */
+  /**
+   * Every incomplete upload, for the reaper, and every finished partial
+   * upload (it expires once unused). Other finished uploads never expire.
+   */
   async *list(): AsyncIterable<UploadInfo> {
     for await (const group of this.#objects.stagingGroups()) {
       const record = decodeRecord(group.info?.metadata);
       if (record) yield liveUploadInfo(group.id, record, resolveChain(group.parts));
+    }
+    for await (const object of this.#objects.finishedObjects()) {
+      const record = decodeRecord(object.metadata);
+      if (record?.concat?.type === 'partial') yield finalUploadInfo(object.name.slice(this.#layout.keyPrefix.length), record);
     }
   }
 

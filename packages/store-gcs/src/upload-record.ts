@@ -1,4 +1,4 @@
-import { TusError, type MediaInfo, type NewUpload, type UploadInfo } from '@tuskit/core';
+import { TusError, type MediaInfo, type NewUpload, type UploadConcat, type UploadInfo } from '@tuskit/core';
 import type { PartChain } from './chain.js';
 
 /** The custom metadata key holding the record, on the info object and on the finished object. */
@@ -14,6 +14,8 @@ export interface UploadRecord {
   media?: MediaInfo | undefined;
   /** Only on the finished object: the last write before finalization. */
   lastWriteAt?: string | undefined;
+  /** A partial or final upload of the concatenation extension. */
+  concat?: UploadConcat | undefined;
 }
 
 /**
@@ -25,7 +27,8 @@ export interface UploadRecord {
  * ```
  */
 export function newRecord(upload: NewUpload): UploadRecord {
-  return { size: upload.size, createdAt: upload.createdAt.toISOString(), metadata: { ...upload.metadata } };
+  const concat = upload.concat && { concat: upload.concat };
+  return { size: upload.size, createdAt: upload.createdAt.toISOString(), metadata: { ...upload.metadata }, ...concat };
 }
 
 /**
@@ -89,12 +92,13 @@ export function finalUploadInfo(id: string, record: UploadRecord): UploadInfo {
   return { ...common(id, record), offset: record.size, lastWriteAt, finalized: true };
 }
 
-function common(id: string, record: UploadRecord): Pick<UploadInfo, 'id' | 'size' | 'metadata' | 'createdAt' | 'media'> {
+function common(id: string, record: UploadRecord): Pick<UploadInfo, 'id' | 'size' | 'metadata' | 'createdAt' | 'media' | 'concat'> {
   return {
     id,
     size: record.size,
     metadata: { ...record.metadata },
     createdAt: new Date(record.createdAt),
     ...(record.media && { media: record.media }),
+    ...(record.concat && { concat: record.concat }),
   };
 }

@@ -6,9 +6,8 @@ import { describeWithFakeGcs } from './support/fake-gcs.js';
 describeWithFakeGcs('the TUS protocol over node:http with GcsStore', (gcs) => {
   describeTusProtocol({
     name: 'node:http with the GCS store',
-    createStore: () => gcs.store({ keyPrefix: 'protocol/' }),
-    // The emulator holds no credentials to sign with, and asking for them would leave the machine.
-    signsDownloadUrls: false,
+    // A local throwaway key signs download URLs; the emulator serves them, response-* parameters included.
+    createStore: () => gcs.signingStore({ keyPrefix: 'protocol/' }),
     serve: async (tus) => listenOnLoopback(createServer(toNodeHandler(tus))),
   });
 });

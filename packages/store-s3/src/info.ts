@@ -1,5 +1,5 @@
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { TusError, type MediaInfo } from '@tuskit/core';
+import { TusError, type MediaInfo, type UploadConcat } from '@tuskit/core';
 import type { Bucket } from './bucket.js';
 import { isConditionFailed, isMissing, s3 } from './errors.js';
 
@@ -18,6 +18,8 @@ export interface InfoRecord {
   uploadId?: string;
   media?: MediaInfo;
   finalized: boolean;
+  /** A partial or final upload of the concatenation extension. */
+  concat?: UploadConcat;
 }
 
 /** A record with the ETag it was read or written with, for conditional writes. */

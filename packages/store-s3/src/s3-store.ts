@@ -3,6 +3,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import {
   TusError,
   type ByteRange,
+  type ConcatenationStore,
   type DataStore,
   type DownloadUrlOptions,
   type DownloadUrlStore,
@@ -17,10 +18,11 @@ import {
 } from '@tuskit/core';
 import type { Readable } from 'node:stream';
 import { deleteKeys, listObjects, putObject, type Bucket } from './bucket.js';
+import { planParts, sendPart } from './concat.js';
 import { isMissing, s3 } from './errors.js';
 import { createInfo, readInfo, replaceInfo, type InfoRecord, type StoredInfo } from './info.js';
 import { idOfInfoKey, UploadKeys } from './keys.js';
-import { abortMultipartUploadsOf, completeMultipart } from './multipart.js';
+import { abortMultipart, abortMultipartUploadsOf, completeMultipart, startMultipart } from './multipart.js';
 import { resolveOptions, type ResolvedS3StoreOptions, type S3StoreOptions } from './options.js';
 import { MAX_OBJECT_SIZE, partSizeFor } from './part-size.js';
 import { SpareBuffers } from './buffer-pool.js';
@@ -64,7 +66,7 @@ export interface S3StoredObject extends StoredObject {
  * });
  * ```
  */
-export class S3Store implements DataStore, ListableStore, ReadableStore, DownloadUrlStore {
+export class S3Store implements DataStore, ListableStore, ReadableStore, DownloadUrlStore, ConcatenationStore {
   /** S3's largest object. */
   readonly maxSize = MAX_OBJECT_SIZE;
   /** The client the store sends with; destroy it when you created the store from a configuration. */
@@ -93,10 +95,46 @@ export class S3Store implements DataStore, ListableStore, ReadableStore, Downloa
       createdAt: upload.createdAt.toISOString(),
       partSize: partSizeFor(upload.size, this.#options.partSize),
       finalized: false,
+      ...(upload.concat && { concat: upload.concat }),
     };
     await createInfo(this.#bucket, this.#keys(upload.id).info, record);
     const info = { ...upload, offset: 0, lastWriteAt: undefined, media: undefined, finalized: false };
     return this.#handle(info, undefined);
+  }
+
+  /**
+   * The final upload's multipart upload gets its parts from the partial
+   * objects: copied inside S3 (`UploadPartCopy`) where a part can come from
+   * one object, sent through the process where S3's 5 MiB minimum part makes
+   * small partials share a part. Its offset is then its size, derived from
+   * the parts as for any upload; finalization completes it.
+   */
+  async concatenate(upload: NewUpload, parts: readonly UploadHandle[]): Promise<UploadHandle> {
+    const keys = this.#keys(upload.id);
+    const plan = planParts(parts.map((part) => part.info.size));
+    const uploadId = plan.length > 0 ? await startMultipart(this.#bucket, keys.object) : undefined;
+    const record: InfoRecord = {
+      id: upload.id,
+      size: upload.size,
+      metadata: upload.metadata,
+      createdAt: upload.createdAt.toISOString(),
+      partSize: partSizeFor(upload.size, this.#options.partSize),
+      ...(uploadId !== undefined && { uploadId }),
+      finalized: false,
+      ...(upload.concat && { concat: upload.concat }),
+    };
+    try {
+      await createInfo(this.#bucket, keys.info, record);
+    } catch (error) {
+      if (uploadId !== undefined) await abortMultipart(this.#bucket, keys.object, uploadId);
+      throw error;
+    }
+    if (uploadId !== undefined) {
+      const target = { key: keys.object, uploadId, sources: parts.map((part) => this.#keys(part.info.id).object) };
+      for (const [index, part] of plan.entries()) await sendPart(this.#bucket, target, index + 1, part);
+    }
+    const state = await this.#state(upload.id);
+    return this.#handle(toUploadInfo(state), state);
   }
 
   async open(id: string): Promise<UploadHandle | undefined> {

@@ -81,6 +81,7 @@ export function toUploadInfo(state: UploadState): UploadInfo {
     lastWriteAt: state.lastWriteAt,
     media: record.media,
     finalized: state.completed,
+    ...(record.concat && { concat: record.concat }),
   };
 }
 

@@ -25,6 +25,7 @@ export {
   describeWithTool,
   findOnPath,
   isToolRequired,
+  netnsAvailability,
   type Tool,
   type ToolAvailability,
 } from './tools.js';

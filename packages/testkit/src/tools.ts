@@ -26,6 +26,7 @@ export const TOOLS = {
   curl: { name: 'curl', install: 'apt-get install -y curl' },
   ss: { name: 'ss (iproute2)', install: 'apt-get install -y iproute2' },
   tmpfs: { name: 'a tmpfs mount (root)', install: 'run the tests as root: `mount -t tmpfs` makes a small disk to fill' },
+  netns: { name: 'ip netns and veth (iproute2, as root)', install: 'apt-get install -y iproute2, and run the tests as root' },
   postgres: { name: 'PostgreSQL', install: 'apt-get install -y postgresql (its initdb and postgres binaries; no system cluster is used)' },
   tusJava: {
     name: 'tus-java-client (Java 17 and Maven)',
@@ -64,6 +65,17 @@ export function commandAvailability(command: string, args: readonly string[]): T
   if (probe.error === undefined && probe.status === 0) return { available: true };
   const why = probe.error !== undefined ? (probe.error as NodeJS.ErrnoException).code ?? probe.error.message : `exit code ${probe.status}`;
   return { available: false, reason: `\`${[command, ...args].join(' ')}\` failed (${why})` };
+}
+
+/**
+ * Whether this process can make network namespaces joined by veth links: root, and `ip` from iproute2.
+ *
+ * @example
+ * describeWithTool(TOOLS.netns, netnsAvailability(), 'instances on their own hosts', () => { ... });
+ */
+export function netnsAvailability(): ToolAvailability {
+  if (process.getuid?.() !== 0) return { available: false, reason: 'not running as root' };
+  return commandAvailability('ip', ['netns', 'list']);
 }
 
 /**

@@ -23,11 +23,14 @@ export interface Instance {
  * Starts `node dist/main.js` with `env` on a free port and resolves once it
  * prints its ready line. Everything it prints goes to `log`, prefixed with
  * `name`, so that one log can be awaited for an event of any instance.
+ * With `namespace`, it runs in that network namespace (`ip netns exec`, which
+ * execs: the child is the server itself).
  */
-export async function startInstance(name: string, env: Record<string, string>, log: LineLog): Promise<Instance> {
+export async function startInstance(name: string, env: Record<string, string>, log: LineLog, namespace?: string): Promise<Instance> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: build first (pnpm -r build, or npm test at the root)`);
+  const [command, args] = namespace ? ['ip', ['netns', 'exec', namespace, process.execPath, MAIN]] : [process.execPath, [MAIN]];
   // One process per instance unless `env` says otherwise (WORKERS defaults to the cores).
-  const child = spawn(process.execPath, [MAIN], { env: { WORKERS: '1', ...process.env, ...env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { env: { WORKERS: '1', ...process.env, ...env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = once(child, 'exit');
   const own = new LineLog();
   for (const stream of [child.stdout, child.stderr]) {

@@ -19,6 +19,8 @@ export interface StreamingPatch {
   write(bytes: Uint8Array): Promise<boolean>;
   /** Ends the body. */
   end(): void;
+  /** Gives up on it: the connection is destroyed, `answer` rejects unless it came first. */
+  abort(): void;
   /** The server's answer, which may come before the body is complete. */
   readonly answer: Promise<PatchAnswer>;
   /** Whether the answer has arrived. */
@@ -87,6 +89,7 @@ export function streamingPatch(url: string, apiKey: string, offset: number, leng
     end: () => {
       if (!answered) req.end();
     },
+    abort: () => req.destroy(),
     answer,
     get answered() {
       return answered;

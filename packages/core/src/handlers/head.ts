@@ -1,6 +1,7 @@
 import type { TusRequest, TusResponse } from '../http.js';
 import { formatUploadMetadata, httpDate } from '../http.js';
 import type { Engine } from '../engine.js';
+import { uploadConcatHeader } from './concat.js';
 
 /** HEAD: the durable offset. Takes the lock so an interrupted writer persists first. */
 export async function handleHead<Ctx>(tus: Engine<Ctx>, request: TusRequest<Ctx>, id: string): Promise<TusResponse> {
@@ -16,6 +17,8 @@ export async function handleHead<Ctx>(tus: Engine<Ctx>, request: TusRequest<Ctx>
     };
     const expiresAt = tus.expiresAt(upload);
     if (expiresAt) headers['Upload-Expires'] = httpDate(expiresAt);
+    const concat = uploadConcatHeader(tus, request, upload.concat);
+    if (concat) headers['Upload-Concat'] = concat;
     if (Object.keys(upload.metadata).length > 0) headers['Upload-Metadata'] = formatUploadMetadata(upload.metadata);
     return { status: 200, headers };
   });

@@ -79,6 +79,7 @@ function publishPatchEnd<Ctx>(
 
 /** The header checks of a PATCH, in the spec's order; returns the client's offset. */
 function checkPatchHeaders<Ctx>(request: TusRequest<Ctx>, upload: UploadInfo): number {
+  if (upload.concat?.type === 'final') throw new TusError('final_upload_immutable');
   const contentType = request.header('content-type')?.split(';')[0]?.trim().toLowerCase();
   if (contentType !== PATCH_CONTENT_TYPE) throw new TusError('unsupported_content_type');
   const offset = parseNonNegativeInteger(request.header('upload-offset'));
@@ -97,7 +98,8 @@ async function writeBody<Ctx>(
   body: RequestBody,
 ): Promise<TusResponse> {
   let source: UploadBody = body;
-  if (offset === 0 && tus.accept) {
+  // A partial upload is a piece of a file: its final upload is checked instead.
+  if (offset === 0 && tus.accept && upload.info.concat?.type !== 'partial') {
     const iterator = body[Symbol.asyncIterator]();
     const chunks = await validateFirstChunk(tus, tus.accept, request, upload, body, iterator);
     // Interrupted before a whole head arrived: nothing is stored, like any PATCH cut short.

@@ -2,6 +2,7 @@ import { TusError } from '../errors.js';
 import type { TusRequest, TusResponse } from '../http.js';
 import { PATCH_CONTENT_TYPE, parseNonNegativeInteger, parseUploadMetadata } from '../http.js';
 import type { Engine } from '../engine.js';
+import { handleFinalPost, parseUploadConcat } from './concat.js';
 import { handlePatch } from './patch.js';
 
 /**
@@ -9,6 +10,8 @@ import { handlePatch } from './patch.js';
  * when the request carries the first bytes.
  */
 export async function handlePost<Ctx>(tus: Engine<Ctx>, request: TusRequest<Ctx>): Promise<TusResponse> {
+  const concat = parseUploadConcat(tus, request);
+  if (concat?.type === 'final') return handleFinalPost(tus, request, concat.parts);
   if (request.header('upload-defer-length') !== undefined) throw new TusError('invalid_length');
   const size = parseNonNegativeInteger(request.header('upload-length'));
   if (size === undefined) throw new TusError('invalid_length');
@@ -24,6 +27,7 @@ export async function handlePost<Ctx>(tus: Engine<Ctx>, request: TusRequest<Ctx>
     size,
     metadata: changes?.metadata ?? metadata,
     ...(changes?.id !== undefined && { id: changes.id }),
+    ...(concat && { partial: true }),
     origin: tus.originFor(request.header),
   });
   const headers = { Location: created.url, 'Upload-Expires': created.headers['Upload-Expires'] };

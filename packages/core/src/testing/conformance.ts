@@ -4,6 +4,7 @@ import { isTusError } from '../errors.js';
 import { isListableStore, isReadableStore, type DataStore, type UploadBody, type UploadHandle } from '../store.js';
 import type { UploadInfo } from '../upload.js';
 import { chunked, randomData, sha256 } from './bytes.js';
+import { concatenationCases } from './conformance-concat.js';
 
 /** Options of {@link describeStoreConformance}. */
 export interface StoreConformanceOptions {
@@ -17,6 +18,8 @@ export interface StoreConformanceOptions {
   timeoutMs?: number;
   /** The store calls `body.free` for every chunk it was given: the suite checks that it does. */
   freesChunks?: boolean;
+  /** False for a store without the `ConcatenationStore` capability: the suite checks that it claims none. Default true. */
+  concatenation?: boolean;
 }
 
 const MiB = 1024 * 1024;
@@ -283,6 +286,8 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
       expect(await readBack(s, a.info.id)).toBe(await sha256(one));
       expect(await readBack(s, b.info.id)).toBe(await sha256(two));
     });
+
+    concatenationCases({ store, newId, leftovers: options.leftovers, offered: options.concatenation ?? true });
   });
 }
 

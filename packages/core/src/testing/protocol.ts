@@ -1,5 +1,6 @@
 import { describe } from 'vitest';
 import { checksumCases } from './protocol/checksum.js';
+import { concatenationCases } from './protocol/concat.js';
 import { concurrencyCases } from './protocol/concurrency.js';
 import { corsCases } from './protocol/cors.js';
 import { downloadCases } from './protocol/download.js';
@@ -29,6 +30,7 @@ export function describeTusProtocol(options: ProtocolSuiteOptions): void {
     describe('lifecycle', () => lifecycleCases(options));
     describe('extensions not offered', () => unofferedCases(options));
     describe('checksum', () => checksumCases(options));
+    describe('concatenation', () => concatenationCases(options));
     describe('PATCH', () => patchCases(options));
     describe('concurrency and interruptions', () => concurrencyCases(options));
     describe('pipelining and trailing bytes', () => pipeliningCases(options));

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Upload, type UploadOptions } from 'tus-js-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES_DIR, listenOnLoopback, randomData, sha256, type ServedTus } from '../../src/testing/index.js';
+import { FIXTURES_DIR, listenOnLoopback, randomData, sha256, wavFile, type ServedTus } from '../../src/testing/index.js';
 import { toNodeHandler } from '../../src/node.js';
 import { MemoryStore } from '../../src/memory-store.js';
 import { createTus, type Tus } from '../../src/tus.js';
@@ -74,5 +74,50 @@ describe('tus-js-client in Node', () => {
   it('an empty file is complete as soon as it is created', async () => {
     const url = await upload(endpoint(), Buffer.alloc(0), {});
     expect(await stored(url)).toBe(await sha256(Buffer.alloc(0)));
+  });
+
+  it('with parallelUploads: 3, three partial uploads concatenated by the server, byte-exact', async () => {
+    methods.length = 0;
+    const bytes = randomData(3 * 1024 * 1024 + 17);
+    const url = await upload(endpoint(), bytes, { parallelUploads: 3, chunkSize: 256 * 1024 });
+    expect(await stored(url)).toBe(await sha256(bytes));
+    // Three partial uploads, then the final one.
+    expect(methods.filter((m) => m === 'POST').length).toBe(4);
+    const final = await store.open(url.split('/').pop() ?? '');
+    expect(final?.info).toMatchObject({ size: bytes.length, offset: bytes.length, finalized: true, concat: { type: 'final' } });
+    if (final?.info.concat?.type === 'final') expect(final.info.concat.parts).toHaveLength(3);
+  });
+});
+
+/** parallelUploads under the media rule: the final upload is judged on its first bytes, not each part on its own. */
+describe('tus-js-client parallelUploads with the media rule', () => {
+  let tus: Tus;
+  let served: ServedTus;
+  const store = new MemoryStore();
+
+  beforeAll(async () => {
+    tus = createTus({ store, basePath: '/files', creation: true });
+    served = await listenOnLoopback(createServer(toNodeHandler(tus)));
+  });
+  afterAll(async () => {
+    await tus.close();
+    await served.close();
+  });
+
+  it('a WAV in three parallel parts is accepted, byte-exact, with its media detected', async () => {
+    const bytes = wavFile(600 * 1024);
+    const url = await upload(`${served.origin}/files`, bytes, { parallelUploads: 3 });
+    const id = url.split('/').pop() ?? '';
+    expect(await sha256(await store.read(id))).toBe(await sha256(bytes));
+    expect((await store.open(id))?.info.media).toMatchObject({ mime: 'audio/wav' });
+  });
+
+  it('random bytes in three parallel parts are refused when the final upload is created', async () => {
+    const failure = await upload(`${served.origin}/files`, randomData(600 * 1024), { parallelUploads: 3 }).then(
+      () => undefined,
+      (error: unknown) => error as { originalResponse?: { getStatus(): number; getBody(): string } },
+    );
+    expect(failure?.originalResponse?.getStatus()).toBe(409);
+    expect(failure?.originalResponse?.getBody()).toContain('unsupported_media_type');
   });
 });

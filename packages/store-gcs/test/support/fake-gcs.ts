@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { Storage } from '@google-cloud/storage';
 import { createGcsBucket, describeWithDocker, dockerAvailability, startFakeGcs, type GcsTarget } from '@tuskit/testkit';
 import { afterAll, beforeAll } from 'vitest';
@@ -11,6 +12,12 @@ export interface FakeGcs {
   readonly storage: Storage;
   /** A new store over the bucket; every call is a fresh instance. */
   store(options?: Partial<GcsStoreOptions>): GcsStore;
+  /**
+   * A new store whose client holds a throwaway service-account key, so that
+   * `downloadUrl()` signs V4 URLs locally; they point at the emulator, which
+   * serves them (it does not check the signature).
+   */
+  signingStore(options?: Partial<GcsStoreOptions>): GcsStore;
   /** Every object name in the bucket, optionally under a prefix. */
   names(prefix?: string): Promise<string[]>;
   /** Every object of one upload: the finished object and everything under its staging prefix. */
@@ -79,6 +86,13 @@ class LazyFakeGcs implements FakeGcs {
     });
   }
 
+  signingStore(options: Partial<GcsStoreOptions> = {}): GcsStore {
+    return this.store({
+      storage: { apiEndpoint: this.target.endpoint, projectId: this.target.projectId, credentials: throwawayServiceAccount() },
+      ...options,
+    });
+  }
+
   async names(prefix = ''): Promise<string[]> {
     const [files] = await this.storage.bucket(this.bucket).getFiles({ prefix });
     return files.map((file) => file.name);
@@ -88,6 +102,17 @@ class LazyFakeGcs implements FakeGcs {
     const names = await this.names(keyPrefix);
     return names.filter((name) => name === `${keyPrefix}${id}` || name.startsWith(`${keyPrefix}.tus/${id}/`));
   }
+}
+
+let serviceAccount: { client_email: string; private_key: string } | undefined;
+
+/** Credentials made on this machine: signing with them is local, and no request ever carries them. */
+function throwawayServiceAccount(): { client_email: string; private_key: string } {
+  serviceAccount ??= {
+    client_email: 'tuskit-tests@tuskit-test.iam.gserviceaccount.com',
+    private_key: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  };
+  return serviceAccount;
 }
 
 function ready<T>(value: T | undefined): T {

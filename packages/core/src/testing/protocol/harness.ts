@@ -32,6 +32,8 @@ export interface ProtocolSuiteOptions {
    * without credentials): the redirect case of downloads is skipped. Default true.
    */
   signsDownloadUrls?: boolean;
+  /** False for a store without the concatenation capability: the suite checks that it is refused instead. Default true. */
+  concatenation?: boolean;
   /** False for a framework that cannot read request trailers (the Fetch API); default true. */
   readsTrailers?: boolean;
   /**

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isReadableStore } from '../../store.js';
+import { MemoryStore } from '../../memory-store.js';
+import { isReadableStore, type DataStore } from '../../store.js';
 import { randomData, sha256, wavFile } from '../bytes.js';
 import { API_KEY, Harness, expectError, type ProtocolSuiteOptions } from './harness.js';
 
@@ -224,7 +225,8 @@ export function lifecycleCases(suite: ProtocolSuiteOptions): void {
 
     it('is advertised and creates uploads with an absolute Location', async () => {
       const options = await fetch(h.url, { method: 'OPTIONS' });
-      expect(options.headers.get('tus-extension')).toBe('creation,creation-with-upload,termination,checksum,checksum-trailer,expiration');
+      const concatenation = suite.concatenation === false ? '' : ',concatenation';
+      expect(options.headers.get('tus-extension')).toBe(`creation,creation-with-upload,termination,checksum,checksum-trailer,expiration${concatenation}`);
       const response = await h.fetch('', {
         method: 'POST',
         headers: { 'upload-length': '1000', 'upload-metadata': `name ${Buffer.from('a.wav').toString('base64')}` },
@@ -294,7 +296,12 @@ export function lifecycleCases(suite: ProtocolSuiteOptions): void {
 /** Requests that rely on what the server does not offer are refused, never half honoured. */
 export function unofferedCases(suite: ProtocolSuiteOptions): void {
   const h = new Harness(suite);
-  beforeAll(() => h.start({ creation: true }));
+  // A store with none of the optional capabilities: the server offers none of their extensions.
+  beforeAll(async () => {
+    const store = await (suite.createStore?.() ?? new MemoryStore());
+    const plain: DataStore = { create: (upload) => store.create(upload), open: (id) => store.open(id) };
+    await h.start({ creation: true, store: plain });
+  });
   afterAll(() => h.stop());
 
   it.each([
