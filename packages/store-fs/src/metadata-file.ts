@@ -1,11 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { link, open, readFile, rename, unlink } from 'node:fs/promises';
-<<<<<<< HEAD
-import { TusError, type MediaInfo } from '@tuskit/core';
-=======
-import type { MediaInfo, UploadConcat } from '@tuskit/core';
->>>>>>> main
+import { TusError, type MediaInfo, type UploadConcat } from '@tuskit/core';
 
 /** What `<id>.json` holds; the offset is never stored, it is the data file's size. */
 export interface MetadataRecord {
