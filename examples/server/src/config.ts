@@ -2,8 +2,10 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { DataStore, Locker } from '@tuskit/core';
 import type { Level } from 'pino';
-import type { CorsOrigins } from './cors.js';
 import { jsonLogger, type Logger } from './logging.js';
+
+/** `CORS_ORIGINS`: `'*'` or the exact origins (`https://app.example.com`) browsers may call the API from. */
+export type CorsOrigins = '*' | readonly string[];
 
 export type { Logger } from './logging.js';
 

@@ -1,8 +1,6 @@
 import type { Api } from './api.js';
+import type { CorsOrigins } from './config.js';
 import type { ApiResponse } from './http.js';
-
-/** `CORS_ORIGINS`: `'*'` or the exact origins (`https://app.example.com`) browsers may call the API from. */
-export type CorsOrigins = '*' | readonly string[];
 
 const ALLOWED_METHODS = 'GET, HEAD, POST, OPTIONS';
 const ALLOWED_HEADERS = 'Authorization, Content-Type';

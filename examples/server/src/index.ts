@@ -1,7 +1,7 @@
 export { startServer, type RunningServer } from './server.js';
 export { optionsFromEnv, resolveOptions, ConfigError, type Framework, type ServerOptions } from './config.js';
 export { jsonLogger, type Logger, type JsonLoggerOptions, type RequestLine } from './logging.js';
-export type { CorsOrigins } from './cors.js';
+export type { CorsOrigins } from './config.js';
 export { createStoreFromEnv, type StoreKind, type StoreFactoryContext } from './store.js';
 export { formatDuration } from './duration.js';
 export { probeMedia, MIN_PROBE_MEMORY_MB, type ProbeOptions, type ProbeOutcome, type ProbeErrorCode } from './probe.js';

@@ -7,6 +7,7 @@ export type {
   BeforeCreateEvent,
   CreateChanges,
   FinishResponse,
+  DownloadOptions,
 } from './options.js';
 export {
   TUS_CHANNELS,

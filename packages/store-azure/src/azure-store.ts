@@ -11,7 +11,7 @@ import {
   type ReadableStore,
   type UploadInfo,
 } from '@tuskit/core';
-import { ActiveWrites } from './active-writes.js';
+import { ActiveWrites } from '@tuskit/core/parts';
 import { MAX_UPLOAD_SIZE } from './blocks.js';
 import { backend } from './errors.js';
 import { AzureUpload, type UploadSettings } from './azure-upload.js';

@@ -1,6 +1,6 @@
 import { TusError, type StoredObject, type UploadBody, type UploadChanges, type UploadHandle, type UploadInfo } from '@tuskit/core';
-import type { ActiveWrites } from './active-writes.js';
-import { BlockCommitter, writeBlocks } from './block-writer.js';
+import { writeParts, type ActiveWrites } from '@tuskit/core/parts';
+import { BlockCommitter } from './block-committer.js';
 import { blockId, blockSizeFor, lengthOf, shortRunToMerge, type Block } from './blocks.js';
 import { encodeRecord, uploadInfo, type UploadRecord } from './record.js';
 import type { BlobState, CommitProperties, UploadBlob } from './upload-blob.js';
@@ -90,9 +90,9 @@ export class AzureUpload implements UploadHandle {
       const blockSize = blockSizeFor(this.#record.size, this.#settings.blockSize);
       const committer = new BlockCommitter(this.#blob, blocks, this.#etag, () => this.#properties());
       try {
-        await writeBlocks(body, {
-          blockSize,
-          blocksInFlight: this.#settings.blockConcurrency,
+        await writeParts(body, {
+          partSize: blockSize,
+          partsInFlight: this.#settings.blockConcurrency,
           signal,
           flush: (block) => committer.append(block),
         });
@@ -163,9 +163,9 @@ export class AzureUpload implements UploadHandle {
     const end = lengthOf(blocks);
     const merged: Block[] = [];
     let next = run.start;
-    await writeBlocks(await this.#blob.read({ start: run.start, end: end - 1 }), {
-      blockSize,
-      blocksInFlight: this.#settings.blockConcurrency,
+    await writeParts(await this.#blob.read({ start: run.start, end: end - 1 }), {
+      partSize: blockSize,
+      partsInFlight: this.#settings.blockConcurrency,
       flush: (bytes) => {
         const block = { name: blockId(next, next + bytes.length), size: bytes.length };
         next += bytes.length;

@@ -1,28 +1,25 @@
 import { sha256, wavFile } from '@tuskit/core/testing';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { parallelUploadCases } from '@tuskit/testkit/robustness';
+import { serveDuringSuite } from '@tuskit/testkit/served-tus';
+import { fetchPatch } from '@tuskit/testkit/tus-http';
+import { expect, it } from 'vitest';
 import { MAX_SHORT_RUN } from '../src/blocks.js';
 import { describeWithAzurite } from './support/azurite.js';
-import { serveTus, type ServedTus } from '@tuskit/testkit/served-tus';
-import { fetchPatch } from '@tuskit/testkit/tus-http';
+import { azureBackend } from './support/backend.js';
 
 const KiB = 1024;
-const MiB = 1024 * KiB;
 const KEY_PREFIX = 'http/';
 const BLOCK_SIZE = 256 * KiB;
 
 describeWithAzurite('AzureStore behind a real HTTP server', (azure) => {
-  let served: ServedTus;
-  beforeAll(async () => {
-    served = await serveTus(azure.store({ keyPrefix: KEY_PREFIX, blockSize: BLOCK_SIZE }));
-  });
-  afterAll(() => served.close());
+  const served = serveDuringSuite(() => azure.store({ keyPrefix: KEY_PREFIX, blockSize: BLOCK_SIZE }));
 
   const committedBlocks = async (id: string) =>
     (await azure.container.getBlockBlobClient(`${KEY_PREFIX}${id}`).getBlockList('committed')).committedBlocks ?? [];
 
   it('takes 300 PATCHes of 10 KiB in a bounded number of blocks, byte-exact', async () => {
     const data = wavFile(300 * 10 * KiB);
-    const { id, url } = await served.create(data.length);
+    const { id, url } = await served().create(data.length);
     let mostBlocks = 0;
     for (let offset = 0; offset < data.length; offset += 10 * KiB) {
       const end = offset + 10 * KiB;
@@ -44,28 +41,9 @@ describeWithAzurite('AzureStore behind a real HTTP server', (azure) => {
     expect(await sha256(await store.read(id))).toBe(await sha256(data));
   });
 
-  it('keeps parallel uploads separate and byte-exact', async () => {
-    const files = [0, 1, 2, 3].map((i) => wavFile(3 * MiB + i * 7919));
-    const uploads = await Promise.all(files.map((file) => served.create(file.length)));
-    await Promise.all(
-      files.map(async (file, i) => {
-        const step = 200 * KiB + i * 1000;
-        for (let offset = 0; offset < file.length; offset += step) {
-          const end = Math.min(offset + step, file.length);
-          expect(await fetchPatch(uploads[i]!.url, offset, file.subarray(offset, end))).toMatchObject({ status: 204 });
-        }
-      }),
-    );
-    const store = azure.store({ keyPrefix: KEY_PREFIX });
-    for (const [i, { id }] of uploads.entries()) {
-      expect(await sha256(await store.read(id))).toBe(await sha256(files[i]!));
-      expect(await azure.leftovers(id, KEY_PREFIX)).toEqual([store.blobName(id)]);
-    }
-  });
-
   it('signs a read-only SAS download link that Azurite serves', async () => {
     const data = wavFile(100 * KiB);
-    const { id, url } = await served.create(data.length);
+    const { id, url } = await served().create(data.length);
     expect(await fetchPatch(url, 0, data)).toMatchObject({ status: 204 });
     const store = azure.store({ keyPrefix: KEY_PREFIX });
     const link = new URL(await store.downloadUrl(id, { expiresInSeconds: 60, contentType: 'audio/x-wav' }));
@@ -80,4 +58,6 @@ describeWithAzurite('AzureStore behind a real HTTP server', (azure) => {
     await refused.body?.cancel();
     expect(refused.status).toBe(403);
   });
+
+  parallelUploadCases(azureBackend(azure));
 });

@@ -16,14 +16,13 @@ import {
   type UploadHandle,
   type UploadInfo,
 } from '@tuskit/core';
-import { ActiveWrites } from './active-writes.js';
+import { ActiveWrites, writeParts } from '@tuskit/core/parts';
 import { BucketObjects, MAX_COMPOSE_SOURCES, type UploadObjects } from './bucket-objects.js';
 import { resolveChain, type BucketObject } from './chain.js';
 import { composeInto } from './concat.js';
 import { ObjectLayout } from './layout.js';
 import { resolvePartConcurrency, resolvePartSize, resolveStorage, type GcsStoreOptions } from './options.js';
 import { PartChainWriter, mergeParts } from './part-chain.js';
-import { writeParts } from './part-writer.js';
 import {
   decodeRecord,
   encodeRecord,

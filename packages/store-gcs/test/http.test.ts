@@ -1,19 +1,16 @@
 import { sha256, wavFile } from '@tuskit/core/testing';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { parallelUploadCases } from '@tuskit/testkit/robustness';
+import { serveDuringSuite } from '@tuskit/testkit/served-tus';
+import { fetchPatch } from '@tuskit/testkit/tus-http';
+import { expect, it } from 'vitest';
+import { gcsBackend } from './support/backend.js';
 import { describeWithFakeGcs } from './support/fake-gcs.js';
-import { serveTus, type ServedTus } from '@tuskit/testkit/served-tus';
-import { fetchPatch, head, openPatch, terminate } from '@tuskit/testkit/tus-http';
 
 const KiB = 1024;
-const MiB = 1024 * KiB;
 const KEY_PREFIX = 'http/';
 
 describeWithFakeGcs('GcsStore behind a real HTTP server', (gcs) => {
-  let served: ServedTus;
-  beforeAll(async () => {
-    served = await serveTus(gcs.store({ keyPrefix: KEY_PREFIX, partSize: 64 * KiB }));
-  });
-  afterAll(() => served.close());
+  const served = serveDuringSuite(() => gcs.store({ keyPrefix: KEY_PREFIX, partSize: 64 * KiB }));
 
   /** Every version of every object seen under the upload's staging prefix: name → generation + custom metadata. */
   async function recordVersions(id: string, versions: Map<string, Set<string>>): Promise<number> {
@@ -27,7 +24,7 @@ describeWithFakeGcs('GcsStore behind a real HTTP server', (gcs) => {
 
   it('takes 500 PATCHes of 10 KiB without rewriting any object, then leaves one object', async () => {
     const data = wavFile(500 * 10 * KiB);
-    const { id, url } = await served.create(data.length);
+    const { id, url } = await served().create(data.length);
     const versions = new Map<string, Set<string>>();
     let mostObjects = await recordVersions(id, versions);
     for (let offset = 0; offset < data.length; offset += 10 * KiB) {
@@ -53,39 +50,5 @@ describeWithFakeGcs('GcsStore behind a real HTTP server', (gcs) => {
     expect(await sha256(await store.read(id))).toBe(await sha256(data));
   });
 
-  it('keeps parallel uploads separate and byte-exact', async () => {
-    const files = [0, 1, 2, 3].map((i) => wavFile(3 * MiB + i * 7919));
-    const uploads = await Promise.all(files.map((file) => served.create(file.length)));
-    await Promise.all(
-      files.map(async (file, i) => {
-        const step = 200 * KiB + i * 1000;
-        for (let offset = 0; offset < file.length; offset += step) {
-          const end = Math.min(offset + step, file.length);
-          expect(await fetchPatch(uploads[i]!.url, offset, file.subarray(offset, end))).toMatchObject({ status: 204 });
-        }
-      }),
-    );
-    const store = gcs.store({ keyPrefix: KEY_PREFIX });
-    for (const [i, { id }] of uploads.entries()) {
-      expect(await sha256(await store.read(id))).toBe(await sha256(files[i]!));
-      expect(await gcs.leftovers(id, KEY_PREFIX)).toEqual([store.objectName(id)]);
-    }
-  });
-
-  it('terminates an upload during a PATCH and leaves nothing behind', async () => {
-    const data = wavFile(4 * MiB);
-    const { id, url } = await served.create(data.length);
-    const patch = openPatch(url, 0, data.length);
-    await patch.write(data.subarray(0, MiB));
-    await served.waitFor((call) => call.hook === 'onProgress' && call.id === id && (call.offset ?? 0) >= MiB);
-    expect(await gcs.leftovers(id, KEY_PREFIX)).not.toEqual([]);
-
-    expect(await terminate(url)).toBe(204);
-    // The PATCH let go of the lock for the DELETE: it persisted what it had and answered.
-    expect(await patch.outcome).toEqual({ status: 204, offset: String(MiB) });
-    patch.req.destroy();
-    expect((await head(url)).status).toBe(404);
-    expect(served.calls.filter((call) => call.hook === 'onTerminated' && call.id === id)).toHaveLength(1);
-    expect(await gcs.leftovers(id, KEY_PREFIX)).toEqual([]);
-  });
+  parallelUploadCases(gcsBackend(gcs));
 });

@@ -1,7 +1,7 @@
 import { TusError, type UploadBody } from '@tuskit/core';
+import { BufferPool, type SpareBuffers } from '@tuskit/core/parts';
 import PQueue from 'p-queue';
 import { deleteKeys, putObject, type Bucket } from './bucket.js';
-import { BufferPool, type SpareBuffers } from './buffer-pool.js';
 import { isMissing } from './errors.js';
 import { infoUnchanged, replaceInfo } from './info.js';
 import { abortMultipart, startMultipart, uploadPart } from './multipart.js';

@@ -16,6 +16,7 @@ import {
   type UploadHandle,
   type UploadInfo,
 } from '@tuskit/core';
+import { SpareBuffers } from '@tuskit/core/parts';
 import type { Readable } from 'node:stream';
 import { deleteKeys, listObjects, putObject, type Bucket } from './bucket.js';
 import { planParts, sendPart } from './concat.js';
@@ -25,7 +26,6 @@ import { idOfInfoKey, UploadKeys } from './keys.js';
 import { abortMultipart, abortMultipartUploadsOf, completeMultipart, startMultipart } from './multipart.js';
 import { resolveOptions, type ResolvedS3StoreOptions, type S3StoreOptions } from './options.js';
 import { MAX_OBJECT_SIZE, partSizeFor } from './part-size.js';
-import { SpareBuffers } from './buffer-pool.js';
 import { PartWriter } from './part-writer.js';
 import { loadState, toUploadInfo, type UploadState } from './state.js';
 

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import { createTus, type DataStore, type Tus, type TusOptions } from '@tuskit/core';
 import { toNodeHandler } from '@tuskit/core/node';
 import { listenOnLoopback } from '@tuskit/core/testing';
+import { afterAll, beforeAll } from 'vitest';
 
 /** A hook call recorded by {@link serveTus}. */
 export interface HookCall {
@@ -76,5 +77,27 @@ export async function serveTus(store: DataStore, options: Partial<TusOptions<unk
       await tus.close();
       await served.close();
     },
+  };
+}
+
+/**
+ * Serves the store at `/files` (every hook recorded) for the tests of the
+ * calling `describe`; the getter is valid inside tests.
+ *
+ * @example
+ * ```ts
+ * const served = serveDuringSuite(() => gcs.store({ keyPrefix: 'http/', partSize: 64 * 1024 }));
+ * it('creates', async () => expect((await served().create(10)).id).toBeTruthy());
+ * ```
+ */
+export function serveDuringSuite(store: () => DataStore, options: Partial<TusOptions<unknown>> = {}): () => ServedTus {
+  let served: ServedTus | undefined;
+  beforeAll(async () => {
+    served = await serveTus(store(), options);
+  });
+  afterAll(() => served?.close());
+  return () => {
+    if (!served) throw new Error('the server is not started yet (use it inside tests)');
+    return served;
   };
 }

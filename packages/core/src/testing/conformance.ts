@@ -218,6 +218,19 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
       await expectGone(s, upload.info.id);
     });
 
+    it('forgets a removed upload on every instance, and a stale handle removes harmlessly', async () => {
+      const [s, upload] = await created(5000);
+      await upload.write(0, bodyOf([randomData(1000)]));
+      const other = await store();
+      const stale = await handle(other, upload.info.id);
+      await upload.remove();
+      expect(await other.open(upload.info.id)).toBeUndefined();
+      // The handle-era "remove of an unknown id": its upload is gone by the time it removes.
+      await stale.remove();
+      await expectGone(s, upload.info.id);
+      expect(await other.open(upload.info.id)).toBeUndefined();
+    });
+
     it('leaves nothing behind when removed during a write', async () => {
       const [s, upload] = await created(20 * MiB);
       const { info } = upload;

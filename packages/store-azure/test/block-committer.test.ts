@@ -1,7 +1,8 @@
 import { bodyOf } from '@tuskit/core';
 import { randomData } from '@tuskit/core/testing';
 import { describe, expect, it } from 'vitest';
-import { BlockCommitter, writeBlocks } from '../src/block-writer.js';
+import { writeParts } from '@tuskit/core/parts';
+import { BlockCommitter } from '../src/block-committer.js';
 import type { CommitProperties, Committed, UploadBlob } from '../src/upload-blob.js';
 
 /** A blob in memory that behaves as Put Block / Put Block List do: a commit drops every uncommitted block it does not name. */
@@ -47,14 +48,14 @@ function committerOver(blob: FakeBlob): BlockCommitter {
   return new BlockCommitter(blob as unknown as UploadBlob, [], blob.etag, properties);
 }
 
-describe('BlockCommitter with writeBlocks', () => {
+describe('BlockCommitter with writeParts', () => {
   it('commits every block in order, never while one is staging', async () => {
     const blob = new FakeBlob();
     const committer = committerOver(blob);
     const data = randomData(10 * 1000 + 7);
-    const written = await writeBlocks(bodyOf([data.subarray(0, 4321), data.subarray(4321)]), {
-      blockSize: 1000,
-      blocksInFlight: 3,
+    const written = await writeParts(bodyOf([data.subarray(0, 4321), data.subarray(4321)]), {
+      partSize: 1000,
+      partsInFlight: 3,
       flush: (block) => committer.append(block),
     });
     expect(written).toBe(data.length);
@@ -72,7 +73,7 @@ describe('BlockCommitter with writeBlocks', () => {
     const committer = committerOver(blob);
     const data = randomData(10 * 1000);
     await expect(
-      writeBlocks(bodyOf([data]), { blockSize: 1000, blocksInFlight: 2, flush: (block) => committer.append(block) }),
+      writeParts(bodyOf([data]), { partSize: 1000, partsInFlight: 2, flush: (block) => committer.append(block) }),
     ).rejects.toThrow('stage failed');
     // Whatever was committed is a prefix of the data, ending before the failed block.
     expect(committer.offset).toBeLessThanOrEqual(4000);
@@ -89,7 +90,7 @@ describe('BlockCommitter with writeBlocks', () => {
       throw new Error('connection reset');
     }
     await expect(
-      writeBlocks(failing(), { blockSize: 1000, blocksInFlight: 2, flush: (block) => committer.append(block) }),
+      writeParts(failing(), { partSize: 1000, partsInFlight: 2, flush: (block) => committer.append(block) }),
     ).rejects.toThrow('connection reset');
     expect(committer.offset).toBe(2500);
     expect(blob.bytes().equals(Buffer.from(data))).toBe(true);

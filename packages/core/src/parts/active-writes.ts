@@ -4,21 +4,30 @@ interface ActiveWrite {
 }
 
 /**
- * The writes this store instance is running, by upload, so that `remove`
- * can stop them and wait for their last part before it deletes: otherwise a
- * part landing after the deletion would be left behind.
+ * The writes a store instance is running, by upload, so that `remove` can
+ * stop them and wait for their last part before it deletes: otherwise a part
+ * landing after the deletion would be left behind.
  *
  * @example
  * ```ts
+ * import { ActiveWrites, writeParts } from '@tuskit/core/parts';
+ *
  * const writes = new ActiveWrites();
- * const offset = await writes.run(id, (signal) => writeParts(body, { signal, ... }));
- * await writes.cancel(id); // elsewhere, before deleting
+ * const written = await writes.run(id, (signal) => writeParts(body, { partSize, partsInFlight: 2, signal, flush }));
+ * await writes.cancel(id); // in `remove`, before deleting
  * ```
  */
 export class ActiveWrites {
   readonly #byId = new Map<string, Set<ActiveWrite>>();
 
-  /** Runs `work` as a write of `id`; its signal aborts when the upload is removed. */
+  /**
+   * Runs `work` as a write of `id`; its signal aborts when the upload is removed.
+   *
+   * @example
+   * ```ts
+   * await writes.run('a1', (signal) => writeParts(body, { partSize, partsInFlight: 2, signal, flush }));
+   * ```
+   */
   async run<T>(id: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const controller = new AbortController();
     const done = work(controller.signal);
@@ -33,7 +42,14 @@ export class ActiveWrites {
     }
   }
 
-  /** Aborts every write of `id` and resolves once they have all settled. */
+  /**
+   * Aborts every write of `id` and resolves once they have all settled.
+   *
+   * @example
+   * ```ts
+   * await writes.cancel('a1');
+   * ```
+   */
   async cancel(id: string): Promise<void> {
     const writes = [...(this.#byId.get(id) ?? [])];
     for (const write of writes) write.controller.abort();

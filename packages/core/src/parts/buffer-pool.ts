@@ -1,12 +1,14 @@
 /**
  * Part buffers a store keeps between writes, so that a PATCH reuses the
  * buffers of the previous one instead of allocating (and faulting in) fresh
- * ones that only a GC gives back: at most `capacity` buffers, any size.
+ * ones that only a collection gives back: at most `capacity` buffers, any size.
  *
  * @example
  * ```ts
- * const spares = new SpareBuffers(3);
- * const pool = new BufferPool(8 * 1024 ** 2, 3, spares);
+ * import { BufferPool, SpareBuffers } from '@tuskit/core/parts';
+ *
+ * const spares = new SpareBuffers(3); // one per store instance
+ * const pool = new BufferPool(8 * 1024 ** 2, 3, spares); // one per write
  * ```
  */
 export class SpareBuffers {
@@ -14,13 +16,27 @@ export class SpareBuffers {
 
   constructor(readonly capacity: number) {}
 
-  /** A kept buffer of exactly `size` bytes, if any. */
+  /**
+   * A kept buffer of exactly `size` bytes, if any.
+   *
+   * @example
+   * ```ts
+   * const buffer = spares.take(partSize) ?? Buffer.allocUnsafeSlow(partSize);
+   * ```
+   */
   take(size: number): Buffer | undefined {
     const index = this.#buffers.findIndex((buffer) => buffer.length === size);
     return index === -1 ? undefined : this.#buffers.splice(index, 1)[0];
   }
 
-  /** Keeps `buffer` for a later write, unless enough are kept already. */
+  /**
+   * Keeps `buffer` for a later write, unless enough are kept already.
+   *
+   * @example
+   * ```ts
+   * spares.give(buffer); // the write is over
+   * ```
+   */
   give(buffer: Buffer): void {
     if (this.#buffers.length < this.capacity) this.#buffers.push(buffer);
   }
@@ -35,6 +51,8 @@ export class SpareBuffers {
  *
  * @example
  * ```ts
+ * import { BufferPool } from '@tuskit/core/parts';
+ *
  * const pool = new BufferPool(8 * 1024 ** 2, 3);
  * const buffer = await pool.acquire();
  * try { await upload(buffer); } finally { pool.release(buffer); }
@@ -52,7 +70,15 @@ export class BufferPool {
     readonly spares?: SpareBuffers,
   ) {}
 
-  /** A buffer of `size` bytes; its contents are whatever the last user left. */
+  /**
+   * A buffer of `size` bytes; its contents are whatever the last user left.
+   * Waits while all `capacity` buffers are out.
+   *
+   * @example
+   * ```ts
+   * const buffer = await pool.acquire();
+   * ```
+   */
   acquire(): Promise<Buffer> {
     const free = this.#free.pop();
     if (free) return Promise.resolve(free);
@@ -63,14 +89,29 @@ export class BufferPool {
     return new Promise((resolve) => this.#waiting.push(resolve));
   }
 
-  /** The write is over: its idle buffers go to the spares. */
-  close(): void {
-    for (const buffer of this.#free.splice(0)) this.spares?.give(buffer);
-  }
-
+  /**
+   * Gives a buffer back, to the oldest waiting `acquire` if any.
+   *
+   * @example
+   * ```ts
+   * pool.release(buffer); // its part is uploaded
+   * ```
+   */
   release(buffer: Buffer): void {
     const next = this.#waiting.shift();
     if (next) next(buffer);
     else this.#free.push(buffer);
+  }
+
+  /**
+   * The write is over: its idle buffers go to the spares.
+   *
+   * @example
+   * ```ts
+   * pool.close();
+   * ```
+   */
+  close(): void {
+    for (const buffer of this.#free.splice(0)) this.spares?.give(buffer);
   }
 }

@@ -1,13 +1,13 @@
-import { randomData } from '@tuskit/core/testing';
+import { randomData } from '../../src/testing/index.js';
 import { describe, expect, it } from 'vitest';
-import { writeParts } from '../src/part-writer.js';
+import { writeParts } from '../../src/parts/index.js';
 
 async function* chunksOf(data: Uint8Array, size: number): AsyncIterable<Uint8Array> {
   for (let at = 0; at < data.length; at += size) yield data.subarray(at, at + size);
 }
 
 /**
- * A flush keeping the contract of `PartWriterOptions.flush` the way the chain
+ * A flush keeping the contract of `WritePartsOptions.flush` the way the chain
  * writer does: uploads run at once, each one settles only after the ones
  * before it, and rejects if any of them failed. `upload` is the part's own
  * upload.

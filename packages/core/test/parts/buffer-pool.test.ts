@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BufferPool, SpareBuffers } from '../src/buffer-pool.js';
+import { BufferPool, SpareBuffers } from '../../src/parts/index.js';
 
 const MiB = 1024 * 1024;
 
