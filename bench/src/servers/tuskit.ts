@@ -43,8 +43,10 @@ function withDiagnostics<T extends Tus<IncomingMessage>>(tus: T, diagnostics: Tu
     for (const name of Object.values(TUS_CHANNELS)) subscribe(name, () => void heard++);
   }
   if (diagnostics === 'absent') {
-    const silent = { wants: () => false, publish: () => undefined };
-    Object.defineProperty(tus, 'diagnostics', { value: silent });
+    // The engine's internal publisher: a row that silently measured nothing different would be worse than none.
+    const engine = (tus as unknown as { engine?: { diagnostics?: unknown } }).engine;
+    if (engine?.diagnostics === undefined) throw new Error('this @tuskit/core has no engine.diagnostics to swap out');
+    Object.defineProperty(engine, 'diagnostics', { value: { wants: () => false, publish: () => undefined } });
   }
   return tus;
 }
