@@ -256,7 +256,8 @@ export class Engine<Ctx> {
 
   /** Renders an error as a response; unexpected errors become a bare 500. */
   errorResponse(error: unknown, extraHeaders: Record<string, string> = {}): TusResponse {
-    if (!isTusError(error)) this.reportError(error);
+    // The operator must hear of a full disk or a broken record; the client gets the named code.
+    if (!isTusError(error) || error.code === 'storage_full' || error.code === 'upload_unreadable') this.reportError(error);
     const { code, message, status } = isTusError(error)
       ? error
       : { code: 'internal_error' as const, ...TUS_ERRORS.internal_error };

@@ -32,6 +32,7 @@ export {
   type LengthDeferringStore,
   type ConcatenationStore,
   type ListableStore,
+  type UnreadableUpload,
   type ReadableStore,
   type DownloadUrlStore,
   type DownloadUrlOptions,

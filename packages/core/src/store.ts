@@ -77,6 +77,8 @@ export interface UploadBody extends AsyncIterable<Uint8Array> {
 /**
  * Optional capability: list every upload so expired ones can be reaped.
  * The core advertises the `expiration` extension only for stores that have it.
+ * One record the store cannot read must not end the listing: yield it as an
+ * {@link UnreadableUpload} and go on.
  *
  * @example
  * ```ts
@@ -84,7 +86,21 @@ export interface UploadBody extends AsyncIterable<Uint8Array> {
  * ```
  */
 export interface ListableStore {
-  list(): AsyncIterable<UploadInfo>;
+  list(): AsyncIterable<UploadInfo | UnreadableUpload>;
+}
+
+/**
+ * An upload {@link ListableStore.list} found but could not read (a corrupt
+ * record): the reaper reports `error` and carries on with the next upload.
+ *
+ * @example
+ * ```ts
+ * for await (const u of store.list()) if ('error' in u) console.warn(u.id, u.error);
+ * ```
+ */
+export interface UnreadableUpload {
+  id: string;
+  error: unknown;
 }
 
 /** An inclusive byte range, as in HTTP `Range`. */

@@ -153,6 +153,10 @@ export class Tus<Ctx = unknown> {
     const started = performance.now();
     const reaped: string[] = [];
     for await (const candidate of this.store.list()) {
+      if ('error' in candidate) {
+        this.engine.reportError(candidate.error, 'reaper');
+        continue;
+      }
       if (isUnfinalized(candidate)) {
         await this.#finishUnfinalized(candidate.id);
         continue;

@@ -133,6 +133,9 @@ async function writeBody<Ctx>(
   let newOffset: number;
   try {
     newOffset = await upload.write(offset, verified?.body() ?? source);
+  } catch (error) {
+    // The store kept what it wrote (a full disk, say): the client resumes from there.
+    return { ...tus.errorResponse(error, patchHeaders(tus, upload.info, upload.info.offset)), closeConnection: !body.complete };
   } finally {
     await verified?.close();
   }
