@@ -27,7 +27,7 @@ export interface NodeRequestOptions {
  *
  * @example
  * ```ts
- * app.use('/v1/uploads', (req, res) => handleNodeRequest(tus, req, res, req));
+ * app.use('/v1/uploads', (req, res) => handleNodeRequest(tus, req, res, req, { path: req.originalUrl }));
  * ```
  */
 export async function handleNodeRequest<Ctx>(
