@@ -17,6 +17,7 @@ const API_TESTS = [
   'test/tus-js-client.test.ts',
   'test/stores.test.ts',
   'test/backend-outage.test.ts',
+  'test/completion-crash.test.ts',
 ];
 
 const postgres = postgresAvailability();

@@ -6,7 +6,7 @@ import { DOWNLOADS_PATH, type DownloadLinks } from './downloads.js';
 import { ApiError } from './errors.js';
 import { errorResponse, json, readJson, type ApiRequest, type ApiResponse } from './http.js';
 import { PAGE_ASSETS_PATH, type UploadPage } from './page.js';
-import { parseAssetFilter, parseAssetInput, parseProjectInput } from './validation.js';
+import { parseAssetQuery, parseAssetInput, parseProjectInput } from './validation.js';
 
 /** Options of {@link createApi}. */
 export interface ApiOptions {
@@ -77,7 +77,7 @@ export function createApi(options: ApiOptions): Api {
   const body = (request: ApiRequest) => readJson(request, bodyTimeoutMs);
   const download = async ({ request, param, query }: RouteCall) => {
     links.verify(param, query);
-    return links.serve(await service.readyAsset(param), request.method, request.header('range'));
+    return links.serve(await service.readyAsset(param), request.method, request.header('range'), request.header('if-range'));
   };
   const pageFile = async ({ request, param }: RouteCall) => page.serve(param || 'index.html', request.method);
   const scrape = async ({ request }: RouteCall) => {
@@ -99,12 +99,18 @@ export function createApi(options: ApiOptions): Api {
           const { asset, headers } = await service.createAsset(parseAssetInput(await body(request), maxUploadBytes));
           return json(201, asset, headers);
         },
-        GET: async ({ query }) => json(200, { data: await service.listAssets(parseAssetFilter(query)) }),
+        GET: async ({ query }) => json(200, await service.listAssets(parseAssetQuery(query))),
       },
     },
     {
       path: /^\/v1\/assets\/([^/]+)$/,
-      methods: { GET: async ({ param }) => json(200, await service.getAsset(param)) },
+      methods: {
+        GET: async ({ param }) => json(200, await service.getAsset(param)),
+        DELETE: async ({ param }) => {
+          await service.deleteAsset(param);
+          return { status: 204, headers: {} };
+        },
+      },
     },
     {
       path: new RegExp(`^${DOWNLOADS_PATH}/([^/]+)$`),

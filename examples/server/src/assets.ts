@@ -4,7 +4,7 @@ import type { AssetRecord, Catalog, ProjectRecord } from './db.js';
 import type { DownloadLinks } from './downloads.js';
 import { ApiError } from './errors.js';
 import { readMediaFields, type AssetMediaFields } from './media-fields.js';
-import type { AssetFilter, AssetInput, ProjectInput } from './validation.js';
+import { encodeCursor, type AssetInput, type AssetPageQuery, type ProjectInput } from './validation.js';
 
 /** The asset as the API shows it. */
 export type AssetJson = Omit<AssetRecord, 'upload_length' | 'media_details'> &
@@ -89,8 +89,33 @@ export class AssetService {
     return this.view(asset);
   }
 
-  async listAssets(filter: AssetFilter): Promise<AssetJson[]> {
-    return Promise.all((await this.#options.catalog.listAssets(filter)).map((asset) => this.view(asset)));
+  /** One page of assets, newest first, and the cursor of the next one (`null` on the last page). */
+  async listAssets(query: AssetPageQuery): Promise<{ data: AssetJson[]; next_cursor: string | null }> {
+    // One more than the page: whether there is a next page, without a count.
+    const found = await this.#options.catalog.listAssets({ ...query, limit: query.limit + 1 });
+    const page = found.slice(0, query.limit);
+    const last = page.at(-1);
+    return {
+      data: await Promise.all(page.map((asset) => this.view(asset))),
+      next_cursor: found.length > query.limit && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
+    };
+  }
+
+  /**
+   * Deletes a `ready` or `failed` asset and whatever its upload left in the
+   * store. An asset still uploading is cancelled through its upload (a TUS
+   * DELETE of `upload_url`, which holds the upload's lock); one being
+   * processed is deleted once it is done.
+   */
+  async deleteAsset(id: string): Promise<void> {
+    const { catalog, uploads } = this.#options;
+    const asset = await catalog.findAsset(id);
+    if (!asset) throw new ApiError('asset_not_found');
+    if (asset.state === 'pending_upload') throw new ApiError('asset_busy', 'The asset is uploading: cancel it with a TUS DELETE of its upload_url.');
+    if (asset.state === 'processing') throw new ApiError('asset_busy', 'The asset is being processed; delete it once it is ready or failed.');
+    // The bytes first: `ready` and `failed` never change, and a store failure leaves the asset to delete again.
+    await (await uploads.store.open(id))?.remove();
+    await catalog.deleteAsset(id);
   }
 
   /** A ready asset, for its signed download; 404 otherwise. */

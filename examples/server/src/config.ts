@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { DataStore, Locker } from '@tuskit/core';
 import type { Level } from 'pino';
+import { TEST_FAULTS, type TestFault } from './faults.js';
 import { jsonLogger, type Logger } from './logging.js';
 
 /** `CORS_ORIGINS`: `'*'` or the exact origins (`https://app.example.com`) browsers may call the API from. */
@@ -54,8 +55,13 @@ export interface ServerOptions {
    * Default: the available cores. {@link startServer} is always one process.
    */
   workers?: number;
-  /** `TUSKIT_TEST_FAULT=hang-after-claim`: for tests only, an instance claims assets and never measures them. */
-  testFault?: 'hang-after-claim';
+  /**
+   * `TUSKIT_TEST_FAULT`, for tests only: `hang-after-claim` (the instance
+   * claims assets and never measures them), or a step of a completion at which
+   * the process SIGKILLs itself (`kill-before-finalize`, `kill-after-finalize`,
+   * `kill-before-processing`, `kill-after-processing`, `kill-before-ready`).
+   */
+  testFault?: TestFault;
   /** `FRAMEWORK`. Default `express`. */
   framework?: Framework;
   /** The upload store. Default: {@link createStoreFromEnv} over `process.env` (`STORE`, default `fs`). */
@@ -66,7 +72,10 @@ export interface ServerOptions {
   uploadTtlSeconds?: number;
   /** `UPLOAD_IDLE_TTL_SECONDS`: expiry after each PATCH. Default 48 hours. */
   uploadIdleTtlSeconds?: number;
-  /** `REAP_INTERVAL_SECONDS`: how often expired uploads are reaped. Default 60. */
+  /**
+   * `REAP_INTERVAL_SECONDS`: how often expired uploads are reaped, and how
+   * often one instance looks for completions a crash interrupted. Default 60.
+   */
   reapIntervalSeconds?: number;
   /** `PATCH_IDLE_TIMEOUT_SECONDS`: a PATCH that receives no byte for this long ends, keeping its bytes. Default 60. */
   patchIdleTimeoutSeconds?: number;
@@ -184,8 +193,8 @@ export function resolveOptions(options: ServerOptions): ResolvedServerOptions {
   checkInteger('REDIS_LOCK_TTL_SECONDS', resolved.redisLockTtlSeconds, 1, 2_147_483);
   checkInteger('PROCESSING_LEASE_SECONDS', resolved.processingLeaseSeconds, 1, 2_147_483);
   checkInteger('WORKERS', resolved.workers, 1, 1024);
-  if (resolved.testFault !== undefined && resolved.testFault !== 'hang-after-claim') {
-    throw new ConfigError(`TUSKIT_TEST_FAULT must be hang-after-claim, not "${resolved.testFault}".`);
+  if (resolved.testFault !== undefined && !TEST_FAULTS.includes(resolved.testFault)) {
+    throw new ConfigError(`TUSKIT_TEST_FAULT must be one of ${TEST_FAULTS.join(', ')}, not "${resolved.testFault}".`);
   }
   checkInteger('PROBE_TIME_LIMIT_MS', resolved.probeTimeLimitMs, 1, 2_147_483_647);
   checkInteger('PROBE_MEMORY_LIMIT_MB', resolved.probeMemoryLimitMb, 16, 65_536);

@@ -3,7 +3,7 @@ import { migrate } from './sql/migrations.js';
 import { openPostgres } from './sql/postgres.js';
 import { openSqlite } from './sql/sqlite.js';
 import type { SqlDatabase } from './sql/database.js';
-import type { AssetFilter, AssetState } from './validation.js';
+import type { AssetPageQuery, AssetState } from './validation.js';
 
 /** A row of `projects`. */
 export interface ProjectRecord {
@@ -87,14 +87,21 @@ export class Catalog {
     return asset;
   }
 
-  /** Newest first; UUIDv7 ids break ties within one millisecond. */
-  async listAssets(filter: AssetFilter): Promise<AssetRecord[]> {
+  /**
+   * A page of assets, newest first (UUIDv7 ids break ties within one
+   * millisecond), starting after `query.after`: a keyset page, so assets
+   * created or deleted meanwhile never shift the next page.
+   */
+  async listAssets(query: AssetPageQuery): Promise<AssetRecord[]> {
     const sql = `SELECT ${ASSET_COLUMNS} FROM assets
       WHERE (CAST(? AS TEXT) IS NULL OR state = ?) AND (CAST(? AS TEXT) IS NULL OR project_id = ?)
-      ORDER BY created_at DESC, id DESC`;
-    const state = filter.state ?? null;
-    const projectId = filter.projectId ?? null;
-    return this.#db.all<AssetRecord>(sql, [state, state, projectId, projectId]);
+        AND (CAST(? AS TEXT) IS NULL OR created_at < ? OR (created_at = ? AND id < ?))
+      ORDER BY created_at DESC, id DESC LIMIT ?`;
+    const state = query.state ?? null;
+    const projectId = query.projectId ?? null;
+    const after = query.after?.createdAt ?? null;
+    const afterId = query.after?.id ?? null;
+    return this.#db.all<AssetRecord>(sql, [state, state, projectId, projectId, after, after, after, afterId, query.limit]);
   }
 
   /**
@@ -108,6 +115,25 @@ export class Catalog {
 
   async deleteAsset(id: string): Promise<void> {
     await this.#db.run('DELETE FROM assets WHERE id = ?', [id]);
+  }
+
+  /** The ids of the assets in `state`, oldest first. */
+  async idsInState(state: AssetState): Promise<string[]> {
+    const rows = await this.#db.all<{ id: string }>('SELECT id FROM assets WHERE state = ? ORDER BY created_at', [state]);
+    return rows.map((row) => row.id);
+  }
+
+  /**
+   * Takes the lease `name` for `owner` until `now + leaseMs` unless another
+   * holder's lease still runs; returns whether `owner` holds it now. Work
+   * one instance does for all (a periodic sweep) goes to whichever instance
+   * takes the lease first.
+   */
+  async claimLease(name: string, owner: string, leaseMs: number, now = Date.now()): Promise<boolean> {
+    const sql = `INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
+      ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+      WHERE leases.expires_at <= ? OR leases.holder = excluded.holder`;
+    return (await this.#db.run(sql, [name, owner, now + leaseMs, now])) > 0;
   }
 
   /**

@@ -54,25 +54,40 @@ export class DownloadLinks {
     return `${origin}${DOWNLOADS_PATH}/${asset.id}?${query}`;
   }
 
-  /** Throws unless `query` carries a valid, unexpired signature for `id`. */
+  /**
+   * Throws unless `query` carries a valid, unexpired signature for `id`, in
+   * the one form {@link urlFor} writes: `expires` in plain decimal digits and
+   * the signature's exact 43 base64url characters, each once. Any other
+   * spelling of the same values (padding, a trailing character, `0x…`, `+N`,
+   * `N.0`) is refused, so a link has exactly one valid form.
+   */
   verify(id: string, query: URLSearchParams, now = Date.now()): void {
-    const expires = Number(query.get('expires'));
-    const given = Buffer.from(query.get('signature') ?? '', 'base64url');
-    const expected = Buffer.from(this.#sign(id, expires), 'base64url');
-    if (!Number.isSafeInteger(expires) || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    const [expiresText, ...moreExpires] = query.getAll('expires');
+    const [signature, ...moreSignatures] = query.getAll('signature');
+    const canonical =
+      moreExpires.length === 0 &&
+      moreSignatures.length === 0 &&
+      /^[1-9]\d{0,14}$/.test(expiresText ?? '') &&
+      /^[A-Za-z0-9_-]{43}$/.test(signature ?? '');
+    // Compared as text, not as decoded bytes: two spellings of one value must not both pass.
+    const expected = canonical ? this.#sign(id, Number(expiresText)) : '';
+    if (!canonical || !timingSafeEqual(Buffer.from(signature as string), Buffer.from(expected))) {
       throw new ApiError('invalid_signature');
     }
-    if (expires * 1000 <= now) throw new ApiError('link_expired');
+    if (Number(expiresText) * 1000 <= now) throw new ApiError('link_expired');
   }
 
   /**
    * Answers a signed download of a ready asset, honouring one `Range`:
-   * 200 with the whole object, 206 with `Content-Range`, or 416.
+   * 200 with the whole object, 206 with `Content-Range`, or 416. The bytes of
+   * an asset never change, so its id is a strong `ETag`; a `Range` whose
+   * `If-Range` is anything but that ETag gets the whole object (RFC 9110 §13.1.5).
    */
-  async serve(asset: AssetRecord, method: string, rangeHeader: string | undefined): Promise<ApiResponse> {
+  async serve(asset: AssetRecord, method: string, rangeHeader: string | undefined, ifRange?: string): Promise<ApiResponse> {
     if (!isReadableStore(this.#store)) throw new ApiError('asset_not_found');
     const size = asset.upload_length;
-    const answer = parseRange(rangeHeader, size);
+    const etag = `"${asset.id}"`;
+    const answer = ifRange === undefined || ifRange.trim() === etag ? parseRange(rangeHeader, size) : { kind: 'full' as const };
     if (answer.kind === 'unsatisfiable') {
       throw new ApiError('range_not_satisfiable', undefined, { 'Content-Range': `bytes */${size}` });
     }
@@ -82,6 +97,7 @@ export class DownloadLinks {
       'Content-Length': String(range.end - range.start + 1),
       'Content-Disposition': `attachment; filename="${asset.id}.${asset.extension ?? 'bin'}"`,
       'Accept-Ranges': 'bytes',
+      ETag: etag,
       'Cache-Control': 'private, max-age=60',
       ...(answer.kind === 'partial' && { 'Content-Range': `bytes ${range.start}-${range.end}/${size}` }),
     };

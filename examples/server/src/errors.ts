@@ -15,6 +15,7 @@ export const API_ERRORS = {
   not_found: { status: 404, message: 'No such endpoint.' },
   project_not_found: { status: 404, message: 'No such project.' },
   asset_not_found: { status: 404, message: 'No such asset.' },
+  asset_busy: { status: 409, message: 'The asset cannot be deleted in its current state.' },
   method_not_allowed: { status: 405, message: 'Method not allowed here.' },
   invalid_signature: { status: 403, message: 'The download link is invalid.' },
   link_expired: { status: 403, message: 'The download link has expired; fetch the asset for a new one.' },

@@ -1,5 +1,6 @@
 export { startServer, type RunningServer } from './server.js';
 export { optionsFromEnv, resolveOptions, ConfigError, type Framework, type ServerOptions } from './config.js';
+export { KILL_POINTS, TEST_FAULTS, type KillPoint, type TestFault } from './faults.js';
 export { jsonLogger, type Logger, type JsonLoggerOptions, type RequestLine } from './logging.js';
 export type { CorsOrigins } from './config.js';
 export { createStoreFromEnv, type StoreKind, type StoreFactoryContext } from './store.js';

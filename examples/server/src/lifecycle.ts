@@ -1,6 +1,7 @@
 import { TusError, type DetectedFormat, type TusHooks } from '@tuskit/core';
 import type { Logger } from './config.js';
 import type { Catalog } from './db.js';
+import { killSwitch, type TestFault } from './faults.js';
 import type { ProcessingQueue } from './processing.js';
 
 /** Options of {@link assetLifecycle}. */
@@ -10,6 +11,8 @@ export interface AssetLifecycleOptions {
   logger: Logger;
   /** Called once for each asset these hooks move to `failed`, with its error code. */
   onFailed?: (code: string) => void;
+  /** `TUSKIT_TEST_FAULT`, for the crash tests. */
+  testFault?: TestFault | undefined;
 }
 
 /**
@@ -23,7 +26,8 @@ export interface AssetLifecycleOptions {
  * const tus = createTus({ store, basePath: '/v1/uploads', hooks: assetLifecycle({ catalog, processing, logger }) });
  * ```
  */
-export function assetLifecycle({ catalog, processing, logger, onFailed }: AssetLifecycleOptions): TusHooks<unknown> {
+export function assetLifecycle({ catalog, processing, logger, onFailed, testFault }: AssetLifecycleOptions): TusHooks<unknown> {
+  const kill = killSwitch(testFault);
   const remove = async (id: string, why: string) => {
     await catalog.deleteAsset(id);
     logger.info(`asset ${id} deleted: ${why}`);
@@ -47,8 +51,13 @@ export function assetLifecycle({ catalog, processing, logger, onFailed }: AssetL
       });
       if (failed) onFailed?.('unsupported_media_type');
     },
+    // At least once (after a crash, again): a repeated call finds the asset past `pending_upload` and changes
+    // nothing; an asset already `processing` is claimed by the processing queue whoever woke it.
     async onComplete({ upload }) {
-      if (await catalog.transition(upload.id, 'pending_upload', { state: 'processing' })) processing.wake();
+      kill('kill-before-processing');
+      const moved = await catalog.transition(upload.id, 'pending_upload', { state: 'processing' });
+      kill('kill-after-processing');
+      if (moved) processing.wake();
     },
     onTerminated: ({ upload }) => remove(upload.id, 'upload terminated'),
     onExpired: ({ upload }) => remove(upload.id, 'upload expired'),

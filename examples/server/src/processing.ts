@@ -25,6 +25,8 @@ export interface ProcessingOptions {
   pollMs?: number;
   /** A fault-injection point for tests: runs once an asset is claimed, before it is measured. */
   afterClaim?: (id: string) => Promise<void>;
+  /** A fault-injection point for tests: runs once an asset is measured, before the catalog says so. */
+  beforeFinish?: (id: string) => void;
   /** Called once for each asset this instance moves to `failed`, with its error code. */
   onFailed?: (code: string) => void;
 }
@@ -130,13 +132,14 @@ export class ProcessingQueue {
   }
 
   async #process(asset: ClaimedAsset): Promise<void> {
-    const { catalog, owner, logger, afterClaim } = this.#options;
+    const { catalog, owner, logger, afterClaim, beforeFinish } = this.#options;
     const { id } = asset;
     logger.info(`asset ${id} processing on ${owner}`);
     const lease = this.#keepLease(id);
     try {
       await afterClaim?.(id);
       const changes = await this.#measure(asset, lease.signal);
+      beforeFinish?.(id);
       if (!(await catalog.finishClaim(id, owner, changes))) {
         logger.info(`asset ${id}: the lease ran out before it was measured; another instance measures it`);
         return;

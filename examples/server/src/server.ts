@@ -13,12 +13,14 @@ import { withCors } from './cors.js';
 import { defaultPublicUrl, resolveOptions, type Framework, type Logger, type ResolvedServerOptions, type ServerOptions } from './config.js';
 import { openCatalog, type Catalog } from './db.js';
 import { DownloadLinks, loadDownloadSecret } from './downloads.js';
+import { killSwitch, withKillPoints } from './faults.js';
 import { assetLifecycle } from './lifecycle.js';
 import { createUploadLocks, type UploadLocks } from './locker.js';
 import { observeRequests } from './logging.js';
 import { ServerMetrics } from './metrics.js';
 import { UploadPage } from './page.js';
 import { ProcessingQueue } from './processing.js';
+import { CompletionRecovery } from './recovery.js';
 import { createStoreFromEnv } from './store.js';
 
 /** What {@link startServer} returns. */
@@ -32,6 +34,12 @@ export interface RunningServer {
   framework: Framework;
   /** Removes expired uploads and their assets now (as of `now`); returns their ids. */
   reap(now?: Date): Promise<string[]>;
+  /**
+   * Delivers again the completion of every `pending_upload` asset whose bytes
+   * are all stored (done at every start, and periodically by one instance);
+   * returns their ids.
+   */
+  recover(): Promise<string[]>;
   /** Resolves once every asset waiting to be measured has been. */
   drain(): Promise<void>;
   /** Stops accepting, lets in-flight PATCHes persist and answer, then closes everything. */
@@ -74,23 +82,27 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     dataDir: config.dataDir,
     onError: (error) => logger.error('database connection error', error),
   });
+  const owner = instanceName();
+  const kill = killSwitch(config.testFault);
   const metrics = new ServerMetrics();
   const onFailed = (code: string) => metrics.assetFailed(code);
   const processing = new ProcessingQueue({
     catalog,
     store,
     logger,
-    owner: instanceName(),
+    owner,
     leaseMs: config.processingLeaseSeconds * 1000,
     ...(config.testFault === 'hang-after-claim' && { afterClaim: hangForever(logger) }),
+    ...(config.testFault === 'kill-before-ready' && { beforeFinish: () => kill('kill-before-ready') }),
     probeTimeLimitMs: config.probeTimeLimitMs,
     probeMemoryLimitMb: config.probeMemoryLimitMb,
     onFailed,
   });
   const locks = createUploadLocks(config);
-  const hooks = assetLifecycle({ catalog, processing, logger, onFailed });
+  const hooks = withKillPoints(assetLifecycle({ catalog, processing, logger, onFailed, testFault: config.testFault }), config.testFault);
   const tus = createEngine(config, { store, locker: locks.locker, isAuthorized, hooks });
   metrics.watch(tus);
+  const recovery = new CompletionRecovery({ catalog, tus, logger, owner, intervalMs: config.reapIntervalSeconds * 1000 });
   const service = new AssetService({ catalog, uploads: tus, links, origin: () => origin });
   const metricsKey = config.metricsKey === undefined ? undefined : bearerCheck(config.metricsKey);
   const endpoint = {
@@ -132,6 +144,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   origin = config.publicUrl ?? defaultPublicUrl(config.host, port);
   // Assets left in processing by a stop or a crash, here or on an instance gone for good.
   processing.wake();
+  // Completions a crash interrupted (maybe this instance's own, before this start), then periodically.
+  void recovery.sweep();
+  recovery.start();
 
   let closing: Promise<void> | undefined;
   return {
@@ -140,8 +155,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     apiKey,
     framework: config.framework,
     reap: (now) => tus.reap(now),
+    recover: () => recovery.sweep(),
     drain: () => processing.drain(),
-    close: () => (closing ??= shutDown({ server, tus, processing, locks, catalog }).finally(() => metrics.close())),
+    close: () => (closing ??= shutDown({ server, tus, processing, recovery, locks, catalog }).finally(() => metrics.close())),
   };
 }
 
@@ -182,13 +198,15 @@ interface ServerParts {
   server: Server;
   tus: Tus<unknown>;
   processing: ProcessingQueue;
+  recovery: CompletionRecovery;
   locks: UploadLocks;
   catalog: Catalog;
 }
 
 /** Stops accepting, lets in-flight PATCHes persist and answer, stops processing, then closes the rest. */
-async function shutDown({ server, tus, processing, locks, catalog }: ServerParts): Promise<void> {
+async function shutDown({ server, tus, processing, recovery, locks, catalog }: ServerParts): Promise<void> {
   const closed = new Promise((resolve) => server.close(resolve));
+  await recovery.close();
   await tus.close();
   await processing.close();
   server.closeIdleConnections();

@@ -25,6 +25,23 @@ export interface AssetFilter {
   projectId?: string | undefined;
 }
 
+/** Where a page of `GET /v1/assets` starts: after the asset with this `created_at` and `id`. */
+export interface AssetCursor {
+  createdAt: string;
+  id: string;
+}
+
+/** A page of `GET /v1/assets`: its filters, its size and where it starts. */
+export interface AssetPageQuery extends AssetFilter {
+  limit: number;
+  after?: AssetCursor | undefined;
+}
+
+/** Assets per page of `GET /v1/assets` without `limit`. */
+export const DEFAULT_PAGE_SIZE = 50;
+/** The largest `limit` of `GET /v1/assets`. */
+export const MAX_PAGE_SIZE = 200;
+
 const MAX_NAME_LENGTH = 200;
 
 /**
@@ -63,14 +80,53 @@ export function parseAssetInput(body: unknown, maxSize: number): AssetInput {
 }
 
 /**
- * Checks the query of `GET /v1/assets`: optional `state` and `project_id`.
+ * Checks the query of `GET /v1/assets`: optional `state`, `project_id`,
+ * `limit` (1 to {@link MAX_PAGE_SIZE}, default {@link DEFAULT_PAGE_SIZE}) and
+ * `cursor` (a `next_cursor` the API returned).
  *
  * @example
  * ```ts
- * parseAssetFilter(new URLSearchParams('state=ready')); // { state: 'ready' }
+ * parseAssetQuery(new URLSearchParams('state=ready&limit=20')); // { state: 'ready', limit: 20 }
  * ```
  */
-export function parseAssetFilter(query: URLSearchParams): AssetFilter {
+export function parseAssetQuery(query: URLSearchParams): AssetPageQuery {
+  const limitText = single(query, 'limit');
+  const cursor = single(query, 'cursor');
+  const limit = limitText === undefined ? DEFAULT_PAGE_SIZE : Number(limitText);
+  if (limitText !== undefined && (!/^[1-9]\d{0,3}$/.test(limitText) || limit > MAX_PAGE_SIZE)) {
+    throw new ApiError('invalid_request', `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}.`);
+  }
+  return { ...parseAssetFilter(query), limit, ...(cursor !== undefined && { after: decodeCursor(cursor) }) };
+}
+
+/**
+ * The opaque `next_cursor` of a page that ends with `last`.
+ *
+ * @example
+ * ```ts
+ * const next = encodeCursor({ createdAt: asset.created_at, id: asset.id });
+ * ```
+ */
+export function encodeCursor(last: AssetCursor): string {
+  return Buffer.from(JSON.stringify([last.createdAt, last.id])).toString('base64url');
+}
+
+function decodeCursor(text: string): AssetCursor {
+  let fields: unknown;
+  try {
+    fields = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    fields = undefined;
+  }
+  const [createdAt, id] = Array.isArray(fields) && fields.length === 2 ? fields : [];
+  const valid = typeof createdAt === 'string' && !Number.isNaN(Date.parse(createdAt)) && typeof id === 'string' && isUuid(id);
+  if (!valid || encodeCursor({ createdAt, id }) !== text) {
+    throw new ApiError('invalid_request', 'cursor must be a next_cursor this API returned.');
+  }
+  return { createdAt, id };
+}
+
+function parseAssetFilter(query: URLSearchParams): AssetFilter {
   const state = single(query, 'state');
   const projectId = single(query, 'project_id');
   if (state !== undefined && !(ASSET_STATES as readonly string[]).includes(state)) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FRAMEWORK_NAMES, suiteServer } from './support/server.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../src/validation.js';
 
 const ISO_MILLIS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -149,7 +150,7 @@ describe.each(FRAMEWORK_NAMES)('REST API on %s', (framework) => {
       for (const method of ['PATCH', 'PUT', 'POST']) {
         const answer = await t.api.call(method, `/v1/assets/${asset.id}`, { body: { language: 'de' } });
         expect(answer.status).toBe(405);
-        expect(answer.headers.get('allow')).toBe('GET');
+        expect(answer.headers.get('allow')).toBe('GET, DELETE');
       }
       expect((await t.api.asset(asset.id)).body.language).toBe('fr');
     });
@@ -181,6 +182,58 @@ describe.each(FRAMEWORK_NAMES)('REST API on %s', (framework) => {
       expect(times).toEqual([...times].sort().reverse());
       expect(all.body.data.slice(0, 4).map((a: { id: string }) => a.id)).toEqual(created.map((a) => a.id).reverse());
       expect(all.body.data[0]).toEqual(created[3]);
+    });
+
+    it('pages with an opaque cursor, unaffected by assets created between pages', async () => {
+      const project = await t.api.createProject('Paged');
+      const created: string[] = [];
+      for (let n = 0; n < 7; n++) created.unshift((await t.api.createAsset(project.id, 100)).asset.id);
+      const pageOf = async (query: string) => {
+        const answer = await t.api.call('GET', `/v1/assets?project_id=${project.id}&${query}`);
+        expect(answer.status).toBe(200);
+        return { ids: answer.body.data.map((a: { id: string }) => a.id) as string[], next: answer.body.next_cursor as string | null };
+      };
+
+      const first = await pageOf('limit=3');
+      expect(first.ids).toEqual(created.slice(0, 3));
+      expect(first.next).toMatch(/^[A-Za-z0-9_-]+$/);
+      // Newer assets come before the first page: the pages after it neither repeat nor skip an asset.
+      const newer = [(await t.api.createAsset(project.id, 100)).asset.id, (await t.api.createAsset(project.id, 100)).asset.id];
+      const second = await pageOf(`limit=3&cursor=${first.next}`);
+      expect(second.ids).toEqual(created.slice(3, 6));
+      const last = await pageOf(`limit=3&cursor=${second.next}`);
+      expect(last).toEqual({ ids: created.slice(6), next: null });
+      expect((await pageOf('limit=2')).ids).toEqual(newer.reverse());
+    });
+
+    it(`answers ${DEFAULT_PAGE_SIZE} assets without a limit, at most ${MAX_PAGE_SIZE} with one`, async () => {
+      const project = await t.api.createProject('Many');
+      for (let n = 0; n <= DEFAULT_PAGE_SIZE; n++) await t.api.createAsset(project.id, 100);
+      const page = await t.api.call('GET', `/v1/assets?project_id=${project.id}`);
+      expect(page.body.data).toHaveLength(DEFAULT_PAGE_SIZE);
+      const rest = await t.api.call('GET', `/v1/assets?project_id=${project.id}&cursor=${page.body.next_cursor}`);
+      expect(rest.body).toMatchObject({ data: [expect.objectContaining({ project_id: project.id })], next_cursor: null });
+      const largest = await t.api.call('GET', `/v1/assets?project_id=${project.id}&limit=${MAX_PAGE_SIZE}`);
+      expect(largest.body).toMatchObject({ next_cursor: null });
+      expect(largest.body.data).toHaveLength(DEFAULT_PAGE_SIZE + 1);
+    });
+
+    it.each([
+      'limit=0',
+      `limit=${MAX_PAGE_SIZE + 1}`,
+      'limit=1.5',
+      'limit=+3',
+      'limit=03',
+      'limit=',
+      'limit=2&limit=3',
+      'cursor=',
+      'cursor=nonsense',
+      `cursor=${Buffer.from('["2026-01-01T00:00:00.000Z","not-a-uuid"]').toString('base64url')}`,
+      `cursor=${Buffer.from('["2026-01-01T00:00:00.000Z", "0190a8a0-0000-7000-8000-000000000000"]').toString('base64url')}`,
+    ])('refuses ?%s with 400', async (query) => {
+      const answer = await t.api.call('GET', `/v1/assets?${query}`);
+      expect(answer.status).toBe(400);
+      expect(answer.body.error.code).toBe('invalid_request');
     });
 
     it.each(['state=done', 'state=', 'project_id=nope', 'state=ready&state=failed'])('refuses ?%s with 400', async (query) => {

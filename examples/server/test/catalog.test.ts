@@ -46,8 +46,8 @@ function catalogSuite(name: string, newPlace: () => Promise<Place>, versionsOf: 
       const catalog = await open(await newPlace());
       const asset = await seed(catalog, 53_687_091_200);
       expect(await catalog.findAsset(asset.id)).toEqual(asset);
-      expect(await catalog.listAssets({ state: 'pending_upload' })).toEqual([asset]);
-      expect(await catalog.listAssets({ state: 'ready' })).toEqual([]);
+      expect(await catalog.listAssets({ state: 'pending_upload', limit: 10 })).toEqual([asset]);
+      expect(await catalog.listAssets({ state: 'ready', limit: 10 })).toEqual([]);
     });
 
     it('a state change applies only from the state it expects', async () => {
@@ -89,6 +89,23 @@ function catalogSuite(name: string, newPlace: () => Promise<Place>, versionsOf: 
       await one.releaseClaim(next, holderOf(next));
       expect((await two.claimProcessing('owner-2', LEASE_MS))?.id).toBe(next);
       expect(await two.claimProcessing('owner-2', LEASE_MS)).toBeUndefined();
+    });
+
+    it('gives a named lease to one of the instances claiming it together, and to another once it runs out', async () => {
+      const place = await newPlace();
+      const [one, two] = [await open(place), await open(place)];
+      const now = Date.now();
+      const taken = await Promise.all([one.claimLease('sweep', 'owner-1', LEASE_MS, now), two.claimLease('sweep', 'owner-2', LEASE_MS, now)]);
+      expect(taken.toSorted()).toEqual([false, true]);
+      const [holder, other] = taken[0] ? ['owner-1', 'owner-2'] : ['owner-2', 'owner-1'];
+      expect(await two.claimLease('sweep', other, LEASE_MS, now + LEASE_MS - 1)).toBe(false);
+      // Its holder renews it; another name is another lease.
+      expect(await one.claimLease('sweep', holder, LEASE_MS, now + 1)).toBe(true);
+      expect(await two.claimLease('another', other, LEASE_MS, now + 1)).toBe(true);
+      expect(await two.claimLease('sweep', other, LEASE_MS, now + LEASE_MS)).toBe(false);
+      // Its holder is gone: once the lease runs out, another instance takes it.
+      expect(await two.claimLease('sweep', other, LEASE_MS, now + 1 + LEASE_MS)).toBe(true);
+      expect(await one.claimLease('sweep', holder, LEASE_MS, now + 2 + LEASE_MS)).toBe(false);
     });
   });
 }

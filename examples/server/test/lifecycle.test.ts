@@ -1,6 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import type { DownloadUrlOptions, DownloadUrlStore } from '@tuskit/core';
 import { wavFile } from '@tuskit/core/testing';
 import { FileStore } from '@tuskit/store-fs';
@@ -82,6 +83,38 @@ describeOnServers(CLIENT_MATRIX, 'asset lifecycle', (t, on) => {
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('termination_refused');
     expect((await t.api.asset(done.asset.id)).body.state).toBe('ready');
     expect(await t.store.leftovers(done.asset.id)).not.toEqual([]);
+  });
+
+  it('DELETE /v1/assets/{id} deletes a failed asset (unsupported_media_type) and a ready one with its stored bytes', async () => {
+    const pdf = fixture('not-media/document.pdf');
+    const failed = await t.api.createAsset(t.project.id, pdf.length);
+    expect((await t.api.patch(failed.location, 0, pdf)).status).toBe(409);
+    const wav = wavFile(5000);
+    const ready = await t.api.createAsset(t.project.id, wav.length);
+    await t.api.upload(ready.location, wav);
+    await t.server.drain();
+    expect((await t.api.asset(ready.asset.id)).body.state).toBe('ready');
+    expect(await t.store.leftovers(ready.asset.id)).not.toEqual([]);
+
+    for (const { asset } of [failed, ready]) {
+      const deleted = await t.api.call('DELETE', `/v1/assets/${asset.id}`);
+      expect(deleted.status).toBe(204);
+      expect((await t.api.asset(asset.id)).status).toBe(404);
+      expect(await t.store.leftovers(asset.id)).toEqual([]);
+      expect((await t.api.call('DELETE', `/v1/assets/${asset.id}`)).status).toBe(404);
+    }
+    expect((await t.api.call('DELETE', `/v1/assets/${ready.asset.id}`, { auth: false })).status).toBe(401);
+  });
+
+  it('DELETE /v1/assets/{id} refuses an asset still uploading with 409 asset_busy and keeps its bytes', async () => {
+    const wav = wavFile(5000);
+    const { asset, location } = await t.api.createAsset(t.project.id, wav.length);
+    await t.api.upload(location, wav.subarray(0, 1000));
+    const refused = await t.api.call('DELETE', `/v1/assets/${asset.id}`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('asset_busy');
+    expect((await t.api.asset(asset.id)).body.state).toBe('pending_upload');
+    expect(await t.api.offset(location)).toBe(1000);
   });
 
   it('removes expired uploads and their assets when reaped, and only those', async () => {
@@ -166,6 +199,51 @@ describeOnServers(CLIENT_MATRIX, 'asset lifecycle', (t, on) => {
         const answer = await download(link.href);
         expect(answer.status).toBe(403);
         expect(JSON.parse(answer.bytes.toString()).error.code).toBe('invalid_signature');
+      }
+    });
+
+    it('accepts only the canonical form of expires and signature', async () => {
+      const link = new URL(downloadUrl);
+      const expires = link.searchParams.get('expires')!;
+      const signature = link.searchParams.get('signature')!;
+      // The 43rd base64url character carries two unused bits: flipping the lowest spells the same bytes.
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      const sameBytes = signature.slice(0, -1) + alphabet[alphabet.indexOf(signature.at(-1)!) ^ 1];
+      const variants: Array<Array<[string, string]>> = [
+        [['expires', expires], ['signature', `${signature}A`]],
+        [['expires', expires], ['signature', `${signature}=`]],
+        [['expires', expires], ['signature', sameBytes]],
+        [['expires', `0x${Number(expires).toString(16)}`], ['signature', signature]],
+        [['expires', `+${expires}`], ['signature', signature]],
+        [['expires', `${expires}.0`], ['signature', signature]],
+        [['expires', `0${expires}`], ['signature', signature]],
+        [['expires', ` ${expires}`], ['signature', signature]],
+        [['expires', expires], ['signature', signature], ['signature', signature]],
+        [['expires', expires], ['expires', expires], ['signature', signature]],
+      ];
+      for (const params of variants) {
+        const variant = new URL(link);
+        variant.search = new URLSearchParams(params).toString();
+        const answer = await download(variant.href);
+        expect({ params, status: answer.status }).toEqual({ params, status: 403 });
+        expect(JSON.parse(answer.bytes.toString()).error.code).toBe('invalid_signature');
+      }
+      const canonical = await download(link.href);
+      expect(canonical.status).toBe(200);
+      expect(sha256(canonical.bytes)).toBe(sha256(media.bytes));
+    });
+
+    it('honours a Range only when If-Range matches its strong ETag; any other validator gets the whole object', async () => {
+      const whole = await download(downloadUrl);
+      const etag = whole.headers.get('etag')!;
+      expect(etag).toMatch(/^"[^"]+"$/);
+      const matching = await download(downloadUrl, { range: 'bytes=0-99', 'if-range': etag });
+      expect(matching.status).toBe(206);
+      expect(sha256(matching.bytes)).toBe(sha256(media.bytes.subarray(0, 100)));
+      for (const validator of ['"something-else"', `W/${etag}`, 'Sat, 01 Jan 2000 00:00:00 GMT']) {
+        const other = await download(downloadUrl, { range: 'bytes=0-99', 'if-range': validator });
+        expect({ validator, status: other.status, range: other.headers.get('content-range') }).toEqual({ validator, status: 200, range: null });
+        expect(sha256(other.bytes)).toBe(sha256(media.bytes));
       }
     });
 
@@ -254,5 +332,29 @@ describe.each(FRAMEWORK_NAMES)('restarting the server on %s', (framework) => {
     } finally {
       await second.dispose();
     }
+  });
+});
+
+describe('completions a crash interrupted, on a running server', () => {
+  const t = suiteServer('express', { reapIntervalSeconds: 1 });
+
+  it('are delivered again by the periodic sweep, without any client: the asset ends ready, byte-exact', async () => {
+    const wav = wavFile(20_000);
+    const { asset, location } = await t.api.createAsset(t.project.id, wav.length);
+    await t.api.upload(location, wav.subarray(0, 8000));
+    // What a process killed after finalizing, before onComplete, leaves: every byte stored, the upload
+    // finalized, the asset pending_upload (a HEAD no longer completes it, the reaper skips it).
+    const upload = (await t.store.store.open(asset.id))!;
+    await upload.write(8000, Readable.from([wav.subarray(8000)]));
+    await upload.finalize();
+    expect((await t.api.asset(asset.id)).body.state).toBe('pending_upload');
+
+    await t.log.waitFor(new RegExp(`asset ${asset.id}: completion delivered again`));
+    await t.server.drain();
+    const { body } = await t.api.asset(asset.id);
+    expect(body).toMatchObject({ state: 'ready', size_bytes: wav.length, upload_url: null });
+    expect(sha256((await download(body.download_url as string)).bytes)).toBe(sha256(wav));
+    // Delivered once: later sweeps find the asset past pending_upload.
+    expect(await t.server.recover()).toEqual([]);
   });
 });

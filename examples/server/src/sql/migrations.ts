@@ -32,6 +32,12 @@ export const MIGRATIONS: readonly string[] = [
   // Processing leases: the instance measuring an asset, and until when (ms since the epoch) no other may.
   `ALTER TABLE assets ADD COLUMN claimed_by TEXT;
    ALTER TABLE assets ADD COLUMN claim_expires_at BIGINT;`,
+  // Leases of work one instance does for all (the completion sweep): who holds it, until when (ms since the epoch).
+  `CREATE TABLE leases (
+     name TEXT PRIMARY KEY,
+     holder TEXT NOT NULL,
+     expires_at BIGINT NOT NULL
+   );`,
 ];
 
 /**
