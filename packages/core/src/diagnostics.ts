@@ -78,12 +78,12 @@ export interface TusDiagnostics {
     durationMs: number;
   };
   /** An upload was created (`createUpload` or a `creation` POST). */
-  'tuskit:upload:created': { tus: unknown; id: string; size: number; upload: UploadInfo };
+  'tuskit:upload:created': { tus: unknown; id: string; size: number | undefined; upload: UploadInfo };
   /**
    * Bytes of a PATCH body reached the engine: `bytes` so far in this PATCH,
    * `offset` from the start of the upload (received, not yet durable).
    */
-  'tuskit:upload:progress': { tus: unknown; id: string; offset: number; bytes: number; size: number };
+  'tuskit:upload:progress': { tus: unknown; id: string; offset: number; bytes: number; size: number | undefined };
   /** The last byte is stored and the store finalized the object. */
   'tuskit:upload:completed': { tus: unknown; id: string; size: number; upload: UploadInfo; object: StoredObject };
   /** The first chunk was not an accepted format; the upload was removed. */

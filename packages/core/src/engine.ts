@@ -9,10 +9,11 @@ import { TUS_VERSION, headerReader, httpDate, isMetadataKey } from './http.js';
 import { MemoryLocker, type Locker } from './locker.js';
 import { ANY_AUDIO_OR_VIDEO, type ContentRule } from './media.js';
 import type { DownloadOptions, FinishResponse, HookEvent, TusHooks, TusOptions } from './options.js';
-import { isConcatenationStore, isListableStore, isReadableStore, type DataStore, type UploadHandle } from './store.js';
+import { isConcatenationStore, isLengthDeferringStore, isListableStore, isReadableStore, type DataStore, type UploadHandle } from './store.js';
 import {
   DEFAULT_MAX_SIZE,
   MIN_UPLOAD_SIZE,
+  isComplete,
   type CreatedUpload,
   type CreateUploadInput,
   type StoredObject,
@@ -58,6 +59,7 @@ export class Engine<Ctx> {
     this.minSize = options.minSize ?? (this.accept ? MIN_UPLOAD_SIZE : 0);
     this.extensions = [
       ...(options.creation ? ['creation', 'creation-with-upload'] : []),
+      ...(options.creation && isLengthDeferringStore(options.store) ? ['creation-defer-length'] : []),
       'termination',
       'checksum',
       'checksum-trailer',
@@ -69,9 +71,11 @@ export class Engine<Ctx> {
   /** Pre-allocates an upload (`Tus.createUpload` and the `creation` POST). */
   async createUpload(input: CreateUploadInput): Promise<CreatedUpload> {
     const { size } = input;
-    if (!Number.isSafeInteger(size) || size < 0) throw new TusError('invalid_length');
-    if (size < this.minSize && !input.partial) throw new TusError('size_too_small', `Uploads must be at least ${this.minSize} bytes.`);
-    if (size > this.maxSize) throw new TusError('size_too_large');
+    if (size === undefined) {
+      if (!isLengthDeferringStore(this.store)) throw new TusError('extension_unsupported', 'This store cannot take an upload of unknown length.');
+    } else {
+      this.checkSize(size, input.partial);
+    }
     for (const [key, value] of Object.entries(input.metadata ?? {})) {
       // A key HEAD could not send back in Upload-Metadata would break every later HEAD of the upload.
       if (!isMetadataKey(key) || typeof value !== 'string') {
@@ -91,6 +95,13 @@ export class Engine<Ctx> {
     const headers = { Location: url, 'Upload-Expires': httpDate(expiresAt), 'Tus-Resumable': TUS_VERSION };
     if (this.diagnostics.wants('tuskit:upload:created')) this.diagnostics.publish('tuskit:upload:created', { id, size, upload });
     return { id, url, expiresAt, headers, upload };
+  }
+
+  /** Refuses an Upload-Length outside the limits (at creation, or when a deferred length is declared). */
+  checkSize(size: number, partial = false): void {
+    if (!Number.isSafeInteger(size) || size < 0) throw new TusError('invalid_length');
+    if (size < this.minSize && !partial) throw new TusError('size_too_small', `Uploads must be at least ${this.minSize} bytes.`);
+    if (size > this.maxSize) throw new TusError('size_too_large');
   }
 
   /** See `Tus.originFor`. */
@@ -115,7 +126,7 @@ export class Engine<Ctx> {
 
   /** When an upload expires; `null` once complete, except for a partial upload (it waits to be concatenated). */
   expiresAt(upload: UploadInfo): Date | null {
-    if (upload.offset >= upload.size && upload.concat?.type !== 'partial') return null;
+    if (isComplete(upload) && upload.concat?.type !== 'partial') return null;
     const from = upload.lastWriteAt ?? upload.createdAt;
     const ttl = upload.lastWriteAt ? this.idleTtlMs : this.uploadTtlMs;
     return new Date(from.getTime() + ttl);
@@ -199,7 +210,7 @@ export class Engine<Ctx> {
     const info = { ...upload.info, finalized: true };
     if (info.concat?.type === 'partial') return object;
     if (this.diagnostics.wants('tuskit:upload:completed')) {
-      this.diagnostics.publish('tuskit:upload:completed', { id: info.id, size: info.size, upload: info, object });
+      this.diagnostics.publish('tuskit:upload:completed', { id: info.id, size: info.size ?? info.offset, upload: info, object });
     }
     await this.notify('onComplete', { upload: info, object, context });
     return object;
@@ -245,7 +256,8 @@ export class Engine<Ctx> {
 
   /** Renders an error as a response; unexpected errors become a bare 500. */
   errorResponse(error: unknown, extraHeaders: Record<string, string> = {}): TusResponse {
-    if (!isTusError(error)) this.reportError(error);
+    // The operator must hear of a full disk or a broken record; the client gets the named code.
+    if (!isTusError(error) || error.code === 'storage_full' || error.code === 'upload_unreadable') this.reportError(error);
     const { code, message, status } = isTusError(error)
       ? error
       : { code: 'internal_error' as const, ...TUS_ERRORS.internal_error };

@@ -34,6 +34,7 @@ export const TUS_ERRORS = {
   invalid_length: { status: 400, message: 'Upload-Length must be a non-negative integer.' },
   invalid_metadata: { status: 400, message: 'Upload-Metadata is malformed.' },
   invalid_id: { status: 400, message: 'Upload ids are 1-128 letters, digits, "-" or "_".' },
+  length_mismatch: { status: 400, message: 'Upload-Length differs from the length the upload already has.' },
   size_too_small: { status: 400, message: 'The upload is smaller than the minimum size.' },
   size_too_large: { status: 413, message: 'The upload is larger than the maximum size.' },
   upload_exists: { status: 409, message: 'An upload with this id already exists.' },
@@ -52,6 +53,14 @@ export const TUS_ERRORS = {
   concat_unfinished: { status: 400, message: 'A partial upload named in Upload-Concat is not complete.' },
   final_upload_immutable: { status: 403, message: 'A final upload is assembled by the server: it takes no PATCH.' },
   extension_unsupported: { status: 400, message: 'The request uses a TUS extension this server does not offer.' },
+  storage_full: {
+    status: 507,
+    message: 'The storage is full. Every byte received so far is kept: resume from Upload-Offset later.',
+  },
+  upload_unreadable: {
+    status: 500,
+    message: "The server cannot read this upload's stored record; its operator has been told.",
+  },
   store_unavailable: { status: 503, message: 'The storage backend is unavailable; retry later.' },
   body_consumed: {
     status: 500,

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { TusError } from './errors.js';
-import type { ByteRange, ConcatenationStore, DataStore, ListableStore, ReadableStore, UploadBody, UploadHandle } from './store.js';
+import type { ByteRange, ConcatenationStore, DataStore, LengthDeferringStore, ListableStore, ReadableStore, UploadBody, UploadHandle } from './store.js';
 import type { NewUpload, StoredObject, UploadChanges, UploadInfo } from './upload.js';
 
 interface Entry {
@@ -18,7 +18,8 @@ interface Entry {
  * const tus = createTus({ store: new MemoryStore(), publicUrl: 'http://localhost:1080' });
  * ```
  */
-export class MemoryStore implements DataStore, ListableStore, ReadableStore, ConcatenationStore {
+export class MemoryStore implements DataStore, ListableStore, ReadableStore, ConcatenationStore, LengthDeferringStore {
+  readonly deferredLength = true;
   readonly #uploads = new Map<string, Entry>();
 
   async create(upload: NewUpload): Promise<UploadHandle> {
@@ -37,7 +38,7 @@ export class MemoryStore implements DataStore, ListableStore, ReadableStore, Con
     await this.create(upload);
     const entry = this.#uploads.get(upload.id) as Entry;
     entry.chunks = [...chunks];
-    entry.info.offset = upload.size;
+    entry.info.offset = chunks.reduce((total, chunk) => total + chunk.byteLength, 0);
     return new MemoryUpload(this.#uploads, upload.id);
   }
 

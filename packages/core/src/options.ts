@@ -14,7 +14,8 @@ export interface HookEvent<Ctx> {
 
 /** What `onBeforeCreate` receives: the upload a `creation` POST asks for, before anything is stored. */
 export interface BeforeCreateEvent<Ctx> {
-  size: number;
+  /** `undefined` when the client defers the length (`Upload-Defer-Length: 1`). */
+  size: number | undefined;
   metadata: Record<string, string>;
   context: Ctx;
 }

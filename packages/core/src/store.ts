@@ -77,6 +77,8 @@ export interface UploadBody extends AsyncIterable<Uint8Array> {
 /**
  * Optional capability: list every upload so expired ones can be reaped.
  * The core advertises the `expiration` extension only for stores that have it.
+ * One record the store cannot read must not end the listing: yield it as an
+ * {@link UnreadableUpload} and go on.
  *
  * @example
  * ```ts
@@ -84,7 +86,21 @@ export interface UploadBody extends AsyncIterable<Uint8Array> {
  * ```
  */
 export interface ListableStore {
-  list(): AsyncIterable<UploadInfo>;
+  list(): AsyncIterable<UploadInfo | UnreadableUpload>;
+}
+
+/**
+ * An upload {@link ListableStore.list} found but could not read (a corrupt
+ * record): the reaper reports `error` and carries on with the next upload.
+ *
+ * @example
+ * ```ts
+ * for await (const u of store.list()) if ('error' in u) console.warn(u.id, u.error);
+ * ```
+ */
+export interface UnreadableUpload {
+  id: string;
+  error: unknown;
 }
 
 /** An inclusive byte range, as in HTTP `Range`. */
@@ -226,4 +242,37 @@ export interface ConcatenationStore {
  */
 export function isConcatenationStore<S extends DataStore>(store: S): store is S & ConcatenationStore {
   return typeof (store as Partial<ConcatenationStore>).concatenate === 'function';
+}
+
+/**
+ * Optional capability: uploads whose length is not known at creation
+ * (`creation-defer-length`). Such a store takes `size: undefined` in
+ * `create`, returns it so from `open` and `list` until the length is
+ * declared, and persists the length given once by `UploadHandle.update({ size })`.
+ * It accepts writes while the length is unknown and finalizes once the
+ * declared length is stored. The core advertises `creation-defer-length`
+ * only for stores that say so here.
+ *
+ * @example
+ * ```ts
+ * class MyStore implements DataStore, LengthDeferringStore {
+ *   readonly deferredLength = true;
+ *   // …
+ * }
+ * ```
+ */
+export interface LengthDeferringStore {
+  readonly deferredLength: true;
+}
+
+/**
+ * True when the store takes uploads of a length declared later.
+ *
+ * @example
+ * ```ts
+ * isLengthDeferringStore(new MemoryStore()); // true
+ * ```
+ */
+export function isLengthDeferringStore<S extends DataStore>(store: S): store is S & LengthDeferringStore {
+  return (store as Partial<LengthDeferringStore>).deferredLength === true;
 }

@@ -12,7 +12,7 @@ import { TUS_VERSION } from './http.js';
 import type { Locker } from './locker.js';
 import type { TusOptions } from './options.js';
 import { isClosableStore, isListableStore, type ClosableStore, type DataStore } from './store.js';
-import type { CreatedUpload, CreateUploadInput, UploadInfo } from './upload.js';
+import { isComplete, type CreatedUpload, type CreateUploadInput, type UploadInfo } from './upload.js';
 
 const EXPOSED_HEADERS = [
   'Upload-Offset',
@@ -128,10 +128,10 @@ export class Tus<Ctx = unknown> {
     if (!this.engine.isValidId(id)) return false;
     // Checked before locking too: asking for the lock would interrupt a PATCH still writing the upload.
     const seen = await this.store.open(id);
-    if (!seen || seen.info.offset < seen.info.size) return false;
+    if (!seen || !isComplete(seen.info)) return false;
     return this.engine.withLock(id, () => {}, async () => {
       const upload = await this.store.open(id);
-      if (!upload || upload.info.offset < upload.info.size) return false;
+      if (!upload || !isComplete(upload.info)) return false;
       await this.engine.complete(upload, undefined);
       return true;
     });
@@ -153,6 +153,10 @@ export class Tus<Ctx = unknown> {
     const started = performance.now();
     const reaped: string[] = [];
     for await (const candidate of this.store.list()) {
+      if ('error' in candidate) {
+        this.engine.reportError(candidate.error, 'reaper');
+        continue;
+      }
       if (isUnfinalized(candidate)) {
         await this.#finishUnfinalized(candidate.id);
         continue;
@@ -375,5 +379,5 @@ export function createTus<Ctx = unknown>(options: TusOptions<Ctx>): Tus<Ctx> {
 
 /** All bytes stored, never finalized: the process stopped between the two. */
 function isUnfinalized(upload: UploadInfo): boolean {
-  return upload.offset >= upload.size && !upload.finalized;
+  return isComplete(upload) && !upload.finalized;
 }

@@ -27,8 +27,11 @@ export interface MediaInfo extends DetectedFormat {
  */
 export interface UploadInfo {
   id: string;
-  /** Upload-Length in bytes. */
-  size: number;
+  /**
+   * Upload-Length in bytes; `undefined` while the client defers it
+   * (`creation-defer-length`, only on a `LengthDeferringStore`).
+   */
+  size: number | undefined;
   /** Bytes durably stored. */
   offset: number;
   metadata: Record<string, string>;
@@ -60,7 +63,8 @@ export type UploadConcat = { type: 'partial' } | { type: 'final'; parts: readonl
 /** The input of {@link DataStore.create}. */
 export interface NewUpload {
   id: string;
-  size: number;
+  /** `undefined`: the length is deferred (only asked of a `LengthDeferringStore`). */
+  size: number | undefined;
   metadata: Record<string, string>;
   createdAt: Date;
   /** Set for a partial upload (by `create`) and a final one (by `ConcatenationStore.concatenate`); the store keeps it. */
@@ -70,6 +74,8 @@ export interface NewUpload {
 /** Fields the core changes on an existing upload. */
 export interface UploadChanges {
   media?: MediaInfo;
+  /** The length of a deferred upload, declared once (only asked of a `LengthDeferringStore`). */
+  size?: number;
 }
 
 /**
@@ -93,8 +99,12 @@ export const DEFAULT_MAX_SIZE = 50 * 1024 ** 3;
 
 /** Input of `Tus.createUpload`. */
 export interface CreateUploadInput {
-  /** Total size in bytes (Upload-Length). */
-  size: number;
+  /**
+   * Total size in bytes (Upload-Length); `undefined` defers it: the client
+   * declares it in a later PATCH (`creation-defer-length`, needs a
+   * `LengthDeferringStore`).
+   */
+  size: number | undefined;
   /** Your own record id; otherwise a UUIDv7 is generated. */
   id?: string;
   metadata?: Record<string, string>;
@@ -116,4 +126,16 @@ export interface CreatedUpload {
   expiresAt: Date;
   headers: { Location: string; 'Upload-Expires': string; 'Tus-Resumable': string };
   upload: UploadInfo;
+}
+
+/**
+ * True when every byte of the upload is stored; never while its length is deferred.
+ *
+ * @example
+ * ```ts
+ * isComplete({ ...info, size: undefined, offset: 10 }); // false
+ * ```
+ */
+export function isComplete(upload: Pick<UploadInfo, 'offset' | 'size'>): boolean {
+  return upload.size !== undefined && upload.offset >= upload.size;
 }

@@ -6,6 +6,7 @@ import {
   type DataStore,
   type DownloadUrlOptions,
   type DownloadUrlStore,
+  type LengthDeferringStore,
   type ListableStore,
   type NewUpload,
   type ReadableStore,
@@ -41,7 +42,8 @@ import { UploadBlob } from './upload-blob.js';
  * const tus = createTus({ store, basePath: '/v1/uploads', publicUrl: 'https://api.example.com' });
  * ```
  */
-export class AzureStore implements DataStore, ListableStore, ReadableStore, DownloadUrlStore {
+export class AzureStore implements DataStore, ListableStore, ReadableStore, DownloadUrlStore, LengthDeferringStore {
+  readonly deferredLength = true;
   /** The largest upload whose blocks fit one blob (see the README): about 95 TiB. */
   readonly maxSize = MAX_UPLOAD_SIZE;
   readonly container: ContainerClient;

@@ -1,4 +1,4 @@
-import { TusError, type StoredObject, type UploadBody, type UploadChanges, type UploadHandle, type UploadInfo } from '@tuskit/core';
+import { DEFAULT_MAX_SIZE, TusError, type StoredObject, type UploadBody, type UploadChanges, type UploadHandle, type UploadInfo } from '@tuskit/core';
 import { writeParts, type ActiveWrites } from '@tuskit/core/parts';
 import { BlockCommitter } from './block-committer.js';
 import { blockId, blockSizeFor, lengthOf, shortRunToMerge, type Block } from './blocks.js';
@@ -82,12 +82,13 @@ export class AzureUpload implements UploadHandle {
    */
   async write(offset: number, body: UploadBody): Promise<number> {
     return this.#settings.writes.run(this.#id, async (signal) => {
-      if (this.#record.finalized) return expectOffset(offset, this.#record.size);
+      if (this.#record.finalized) return expectOffset(offset, this.#info.offset);
       const blocks = (this.#blocks ??= await this.#blob.committedBlocks());
       // The list must add up to what `open` saw; otherwise the blob changed since.
       expectOffset(this.#info.offset, lengthOf(blocks));
       expectOffset(offset, this.#info.offset);
-      const blockSize = blockSizeFor(this.#record.size, this.#settings.blockSize);
+      // A length to come is sized as the largest default upload: see the README's "Deferred length".
+      const blockSize = blockSizeFor(this.#record.size ?? DEFAULT_MAX_SIZE, this.#settings.blockSize);
       const committer = new BlockCommitter(this.#blob, blocks, this.#etag, () => this.#properties());
       try {
         await writeParts(body, {
@@ -110,7 +111,7 @@ export class AzureUpload implements UploadHandle {
     const record = { ...this.#record, ...changes };
     this.#etag = await this.#blob.setMetadata(encodeRecord(record), this.#etag);
     this.#record = record;
-    this.#info = { ...this.#info, ...(record.media && { media: { ...record.media } }) };
+    this.#info = { ...this.#info, size: record.size, ...(record.media && { media: { ...record.media } }) };
   }
 
   /** Commits the same blocks once more, with the media type and the record marked finished. */
@@ -188,7 +189,7 @@ export class AzureUpload implements UploadHandle {
     url.search = '';
     return {
       location: url.href,
-      size: this.#record.size,
+      size: this.#info.offset,
       container: this.#blob.client.containerName,
       name: this.#blob.name,
       contentType: this.#record.media?.mime ?? 'application/octet-stream',

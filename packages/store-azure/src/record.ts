@@ -7,7 +7,8 @@ const MAX_RECORD_BYTES = 6 * 1024;
 
 /** What the store remembers of an upload besides its bytes. Never holds the offset. */
 export interface UploadRecord {
-  size: number;
+  /** Absent while the length is deferred. */
+  size?: number | undefined;
   createdAt: string;
   metadata: Record<string, string>;
   media?: MediaInfo | undefined;
@@ -59,7 +60,8 @@ export function decodeRecord(metadata: Record<string, string> | undefined): Uplo
   if (encoded === undefined) return undefined;
   try {
     const record = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as Partial<UploadRecord>;
-    return typeof record.size === 'number' && typeof record.createdAt === 'string' ? (record as UploadRecord) : undefined;
+    const size = record.size === undefined || typeof record.size === 'number';
+    return size && typeof record.createdAt === 'string' ? (record as UploadRecord) : undefined;
   } catch {
     return undefined;
   }
@@ -84,7 +86,7 @@ export function uploadInfo(id: string, record: UploadRecord, blob: { length: num
     createdAt: new Date(record.createdAt),
     ...(record.media && { media: { ...record.media } }),
   };
-  if (finalized) return { ...common, offset: record.size, lastWriteAt: new Date(finalized.lastWriteAt), finalized: true };
+  if (finalized) return { ...common, offset: blob.length, lastWriteAt: new Date(finalized.lastWriteAt), finalized: true };
   // A blob is created empty: its last change is a write only once it holds bytes.
   return { ...common, offset: blob.length, lastWriteAt: blob.length > 0 ? blob.lastModified : undefined, finalized: false };
 }

@@ -9,6 +9,7 @@ import {
   type ClosableStore,
   type ConcatenationStore,
   type DataStore,
+  type LengthDeferringStore,
   type ListableStore,
   type NewUpload,
   type ReadableStore,
@@ -17,12 +18,14 @@ import {
   type UploadChanges,
   type UploadHandle,
   type UploadInfo,
+  type UnreadableUpload,
 } from '@tuskit/core';
 import { concatenateFiles } from './concat.js';
 import { GatheringWriter, heldShare } from './gathering-writer.js';
 import { isMissing, writeMetadata, type MetadataRecord } from './metadata-file.js';
 import { OpenFiles, type OpenFile } from './open-files.js';
 import { RecordCache } from './record-cache.js';
+import { onStorage, storageError } from './storage-errors.js';
 
 /** Options of {@link FileStore}. */
 export interface FileStoreOptions {
@@ -50,6 +53,8 @@ export interface FileStoreOptions {
 
 const SAFE_ID = /^[A-Za-z0-9_-]{1,128}$/;
 const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT;
+/** A record's temp file older than this belongs to no write still running. */
+const STALE_TEMP_MS = 60 * 60 * 1000;
 
 /**
  * Stores each upload as `<id>` (the bytes) and `<id>.json` (written
@@ -65,7 +70,8 @@ const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT;
  * const store = new FileStore({ directory: './data/uploads' });
  * ```
  */
-export class FileStore implements DataStore, ListableStore, ReadableStore, ClosableStore, ConcatenationStore {
+export class FileStore implements DataStore, ListableStore, ReadableStore, ClosableStore, ConcatenationStore, LengthDeferringStore {
+  readonly deferredLength = true;
   readonly directory: string;
   readonly #fsyncEachWrite: boolean;
   readonly #files: OpenFiles;
@@ -96,9 +102,15 @@ export class FileStore implements DataStore, ListableStore, ReadableStore, Closa
       await this.#writeRecord(record, true);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new TusError('upload_exists');
-      throw error;
+      throw storageError(error);
     }
-    await (await open(this.#dataPath(upload.id), WRITE_FLAGS)).close();
+    try {
+      await (await open(this.#dataPath(upload.id), WRITE_FLAGS)).close();
+    } catch (error) {
+      // No upload half made: the host was told the creation failed.
+      await this.#remove(upload.id);
+      throw storageError(error);
+    }
     return this.#handle(toInfo(record, 0, undefined), undefined);
   }
 
@@ -134,7 +146,7 @@ export class FileStore implements DataStore, ListableStore, ReadableStore, Closa
         const writer = new GatheringWriter(file.handle, offset, this.#share, body.free?.bind(body));
         ino = undefined;
         try {
-          await this.#write(file, writer, body);
+          await onStorage(() => this.#write(file, writer, body));
           ino = file.ino;
         } finally {
           info = written(info, writer.position);
@@ -142,11 +154,11 @@ export class FileStore implements DataStore, ListableStore, ReadableStore, Closa
         return writer.position;
       },
       update: async (changes) => {
-        await this.#update(info.id, changes);
+        await onStorage(() => this.#update(info.id, changes));
         info = { ...info, ...changes };
       },
       finalize: async () => {
-        const object = await this.#finalize(info.id);
+        const object = await onStorage(() => this.#finalize(info.id));
         info = { ...info, finalized: true };
         return object;
       },
@@ -203,6 +215,7 @@ export class FileStore implements DataStore, ListableStore, ReadableStore, Closa
     } finally {
       await handle.close();
     }
+    if (record.size === undefined) throw new Error(`FileStore: upload ${id} has no length yet and cannot be finalized`);
     if (!record.finalized) await this.#writeRecord({ ...record, finalized: true });
     return { location: pathToFileURL(path).href, path, size: record.size };
   }
@@ -211,20 +224,36 @@ export class FileStore implements DataStore, ListableStore, ReadableStore, Closa
     await this.#files.end(id);
     this.#files.forget(id);
     this.#records.forget(id);
-    const leftovers = (await this.#names()).filter((name) => name.startsWith(`${id}.`) && name.endsWith('.tmp'));
-    await Promise.all(
-      [this.#dataPath(id), this.#metaPath(id), ...leftovers.map((n) => join(this.directory, n))].map((p) =>
-        rm(p, { force: true }),
-      ),
-    );
+    // Two known names: no directory listing, whatever the number of uploads (temp files clean up after themselves).
+    await Promise.all([this.#dataPath(id), this.#metaPath(id)].map((p) => rm(p, { force: true })));
   }
 
-  async *list(): AsyncIterable<UploadInfo> {
+  /**
+   * Every upload, for the reaper; a record it cannot read is yielded as
+   * such. Also removes the temp files of record writes that a killed process
+   * left, once they are an hour old.
+   */
+  async *list(): AsyncIterable<UploadInfo | UnreadableUpload> {
+    const staleBefore = Date.now() - STALE_TEMP_MS;
     for (const name of await this.#names()) {
+      if (name.endsWith('.tmp')) await this.#removeIfStale(name, staleBefore);
       if (!name.endsWith('.json')) continue;
-      const upload = await this.#load(name.slice(0, -'.json'.length));
+      const id = name.slice(0, -'.json'.length);
+      let upload: { info: UploadInfo } | undefined;
+      try {
+        upload = await this.#load(id);
+      } catch (error) {
+        yield { id, error };
+        continue;
+      }
       if (upload) yield upload.info;
     }
+  }
+
+  async #removeIfStale(name: string, staleBefore: number): Promise<void> {
+    const path = join(this.directory, name);
+    const stats = await statIfAny(path);
+    if (stats && stats.mtimeMs < staleBefore) await rm(path, { force: true });
   }
 
   async read(id: string, range?: ByteRange): Promise<Readable> {

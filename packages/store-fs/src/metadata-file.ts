@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { link, open, readFile, rename, unlink } from 'node:fs/promises';
-import type { MediaInfo, UploadConcat } from '@tuskit/core';
+import { TusError, type MediaInfo, type UploadConcat } from '@tuskit/core';
 
 /** What `<id>.json` holds; the offset is never stored, it is the data file's size. */
 export interface MetadataRecord {
   id: string;
-  size: number;
+  /** Absent while the length is deferred. */
+  size?: number | undefined;
   metadata: Record<string, string>;
   createdAt: string;
   media?: MediaInfo;
@@ -14,19 +15,46 @@ export interface MetadataRecord {
   concat?: UploadConcat;
 }
 
-/** Reads a metadata file; `undefined` when it does not exist. */
+/**
+ * Reads a metadata file; `undefined` when it does not exist, and
+ * `TusError('upload_unreadable')` when it holds no record.
+ */
 export async function readMetadata(path: string): Promise<MetadataRecord | undefined> {
+  let text: string;
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as MetadataRecord;
+    text = await readFile(path, 'utf8');
   } catch (error) {
     if (isMissing(error)) return undefined;
     throw error;
   }
+  let record: unknown;
+  try {
+    record = JSON.parse(text);
+  } catch (error) {
+    throw new TusError('upload_unreadable', undefined, { cause: new Error(`${path} is not JSON`, { cause: error }) });
+  }
+  if (!isRecord(record)) throw new TusError('upload_unreadable', undefined, { cause: new Error(`${path} is not an upload record`) });
+  return record;
+}
+
+function isRecord(value: unknown): value is MetadataRecord {
+  const record = value as Partial<MetadataRecord> | null;
+  return (
+    typeof record === 'object' &&
+    record !== null &&
+    typeof record.id === 'string' &&
+    Number.isSafeInteger(record.size) &&
+    typeof record.createdAt === 'string' &&
+    typeof record.metadata === 'object' &&
+    record.metadata !== null &&
+    typeof record.finalized === 'boolean'
+  );
 }
 
 /**
  * Writes a metadata file atomically: a synced temp file moved into place, so
- * a crash leaves either the old or the new record, never half of one.
+ * a crash leaves either the old or the new record, never half of one; a
+ * failed write removes its temp file.
  * With `exclusive` the move fails with EEXIST when the file already exists.
  * Returns the file's stats as of the move, read through its own descriptor,
  * so that they describe this record even if another process has already
@@ -41,6 +69,10 @@ export async function writeMetadata(path: string, record: MetadataRecord, exclus
     await moveIntoPlace(temp, path, exclusive);
     // After the move: a rename, a link and an unlink each change the inode's ctime.
     return await handle.stat();
+  } catch (error) {
+    // A full disk must not leave temp files behind: nothing else would ever remove them.
+    await unlink(temp).catch(() => {});
+    throw error;
   } finally {
     await handle.close();
   }

@@ -7,6 +7,7 @@ import {
   type DataStore,
   type DownloadUrlOptions,
   type DownloadUrlStore,
+  type LengthDeferringStore,
   type ListableStore,
   type NewUpload,
   type ReadableStore,
@@ -65,7 +66,8 @@ export interface GcsStoredObject extends StoredObject {
  * const tus = createTus({ store, basePath: '/v1/uploads', publicUrl: 'https://api.example.com' });
  * ```
  */
-export class GcsStore implements DataStore, ListableStore, ReadableStore, DownloadUrlStore, ConcatenationStore {
+export class GcsStore implements DataStore, ListableStore, ReadableStore, DownloadUrlStore, ConcatenationStore, LengthDeferringStore {
+  readonly deferredLength = true;
   /** GCS's largest object: 5 TiB. */
   readonly maxSize = 5 * 1024 ** 4;
   readonly storage: Storage;
@@ -178,7 +180,7 @@ export class GcsStore implements DataStore, ListableStore, ReadableStore, Downlo
     return this.#writes.run(id, async (signal) => {
       const found = reused ?? (await this.#objects.load(id));
       const finished = finalRecord(found);
-      if (finished) return expectOffset(offset, finished.size);
+      if (finished && found.final) return expectOffset(offset, found.final.size);
       if (!found.info) throw new TusError('not_found');
       const chain = resolveChain(found.parts);
       expectOffset(offset, chain.offset);
@@ -242,7 +244,7 @@ export class GcsStore implements DataStore, ListableStore, ReadableStore, Downlo
     }
     for await (const object of this.#objects.finishedObjects()) {
       const record = decodeRecord(object.metadata);
-      if (record?.concat?.type === 'partial') yield finalUploadInfo(object.name.slice(this.#layout.keyPrefix.length), record);
+      if (record?.concat?.type === 'partial') yield finalUploadInfo(object.name.slice(this.#layout.keyPrefix.length), record, object.size);
     }
   }
 
@@ -272,7 +274,7 @@ export class GcsStore implements DataStore, ListableStore, ReadableStore, Downlo
     if (finished) {
       // Staging next to a finished object means a finalization stopped before cleaning up.
       await this.#deleteStaging(found);
-      return finalUploadInfo(found.id, finished);
+      return finalUploadInfo(found.id, finished, found.final?.size ?? 0);
     }
     const record = decodeRecord(found.info?.metadata);
     return record && liveUploadInfo(found.id, record, resolveChain(found.parts));

@@ -8,7 +8,8 @@ const MAX_RECORD_BYTES = 6 * 1024;
 
 /** What the store remembers of an upload besides its bytes. Never holds the offset. */
 export interface UploadRecord {
-  size: number;
+  /** Absent while the length is deferred. */
+  size?: number | undefined;
   createdAt: string;
   metadata: Record<string, string>;
   media?: MediaInfo | undefined;
@@ -61,7 +62,8 @@ export function decodeRecord(metadata: Record<string, string> | undefined): Uplo
   if (json === undefined) return undefined;
   try {
     const record = JSON.parse(json) as Partial<UploadRecord>;
-    return typeof record.size === 'number' && typeof record.createdAt === 'string' ? (record as UploadRecord) : undefined;
+    const size = record.size === undefined || typeof record.size === 'number';
+    return size && typeof record.createdAt === 'string' ? (record as UploadRecord) : undefined;
   } catch {
     return undefined;
   }
@@ -84,12 +86,12 @@ export function liveUploadInfo(id: string, record: UploadRecord, chain: PartChai
  *
  * @example
  * ```ts
- * const info = finalUploadInfo('a1', decodeRecord(final.metadata)!);
+ * const info = finalUploadInfo('a1', decodeRecord(final.metadata)!, final.size);
  * ```
  */
-export function finalUploadInfo(id: string, record: UploadRecord): UploadInfo {
+export function finalUploadInfo(id: string, record: UploadRecord, size: number): UploadInfo {
   const lastWriteAt = record.lastWriteAt === undefined ? undefined : new Date(record.lastWriteAt);
-  return { ...common(id, record), offset: record.size, lastWriteAt, finalized: true };
+  return { ...common(id, record), size, offset: size, lastWriteAt, finalized: true };
 }
 
 function common(id: string, record: UploadRecord): Pick<UploadInfo, 'id' | 'size' | 'metadata' | 'createdAt' | 'media' | 'concat'> {

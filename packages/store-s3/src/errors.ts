@@ -72,8 +72,23 @@ export function isConditionFailed(error: unknown): boolean {
 }
 
 /**
- * Awaits an S3 request, turning transient failures into
- * `TusError('store_unavailable')` (503) with the SDK error as `cause`; any
+ * True when the backend answered that it has no room left: MinIO's
+ * `XMinioStorageFull`, or any 507 Insufficient Storage.
+ *
+ * @example
+ * ```ts
+ * if (isStorageFull(error)) throw new TusError('storage_full', undefined, { cause: error });
+ * ```
+ */
+export function isStorageFull(error: unknown): boolean {
+  const { name, $metadata } = shape(error);
+  return name === 'XMinioStorageFull' || $metadata?.httpStatusCode === 507;
+}
+
+/**
+ * Awaits an S3 request, turning a full backend into
+ * `TusError('storage_full')` (507) and transient failures into
+ * `TusError('store_unavailable')` (503), with the SDK error as `cause`; any
  * other error is rethrown unchanged.
  *
  * @example
@@ -85,6 +100,7 @@ export async function s3<T>(request: Promise<T>): Promise<T> {
   try {
     return await request;
   } catch (error) {
+    if (isStorageFull(error)) throw new TusError('storage_full', undefined, { cause: error });
     if (isTransient(error)) throw new TusError('store_unavailable', undefined, { cause: error });
     throw error;
   }

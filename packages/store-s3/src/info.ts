@@ -9,7 +9,8 @@ import { isConditionFailed, isMissing, s3 } from './errors.js';
  */
 export interface InfoRecord {
   id: string;
-  size: number;
+  /** Absent while the length is deferred. */
+  size?: number | undefined;
   metadata: Record<string, string>;
   createdAt: string;
   /** Part size of this upload, fixed at creation. */

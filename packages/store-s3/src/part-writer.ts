@@ -5,7 +5,7 @@ import { deleteKeys, putObject, type Bucket } from './bucket.js';
 import { isMissing } from './errors.js';
 import { infoUnchanged, replaceInfo } from './info.js';
 import { abortMultipart, startMultipart, uploadPart } from './multipart.js';
-import { mayCutShortPart } from './part-size.js';
+import { MAX_PARTS, mayCutShortPart } from './part-size.js';
 import type { UploadState } from './state.js';
 import { StreamedPart } from './streamed-part.js';
 import { readTailInto, type TailSegment } from './tail.js';
@@ -128,7 +128,7 @@ export class PartWriter {
         return { error };
       }
       if (next.done) return undefined;
-      const room = this.#state.record.size - this.#position;
+      const room = this.#end - this.#position;
       await this.#append(next.value.byteLength > room ? next.value.subarray(0, room) : next.value);
       // Copied into the part buffer: the chunk itself is no longer needed.
       body.free?.(next.value);
@@ -171,7 +171,7 @@ export class PartWriter {
       this.#failure ??= error;
     }
     if (uploadId === undefined) return;
-    const length = Math.min(this.#partSize, this.#state.record.size - this.#position);
+    const length = Math.min(this.#partSize, this.#end - this.#position);
     const target = { key: this.#state.keys.object, uploadId, partNumber: this.#partNumber, length };
     this.#streamed = new StreamedPart(this.#bucket, target);
   }
@@ -183,13 +183,26 @@ export class PartWriter {
     await streamed?.abort();
   }
 
+  /**
+   * Where the upload ends: its length, or while the length is deferred, the
+   * most its parts can hold (so no short part is cut before the last).
+   */
+  get #end(): number {
+    return this.#state.record.size ?? this.#partSize * MAX_PARTS;
+  }
+
   /** The body ended: the last part, a short part, or a tail segment. */
   async #flush(): Promise<void> {
     if (!this.#streamed?.complete) await this.#dropStreamed();
+    const remaining = this.#end - this.#position;
+    if (remaining === 0 && this.#fill > 0) {
+      // A length declared after the last bytes: the tail they left becomes the last part.
+      this.#buffer ??= await this.#pool.acquire();
+      return this.#cutPart();
+    }
     if (this.#fill === this.#durable) return;
-    const remaining = this.#state.record.size - this.#position;
     const shortPart = { partNumber: this.#partNumber, length: this.#fill, remaining, partSize: this.#partSize };
-    if (remaining === 0 || (!this.#options.equalParts && mayCutShortPart(shortPart))) await this.#cutPart();
+    if (!this.#options.equalParts && mayCutShortPart(shortPart)) await this.#cutPart();
     else await this.#saveTail();
   }
 

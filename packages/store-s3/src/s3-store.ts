@@ -1,12 +1,14 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import {
+  DEFAULT_MAX_SIZE,
   TusError,
   type ByteRange,
   type ConcatenationStore,
   type DataStore,
   type DownloadUrlOptions,
   type DownloadUrlStore,
+  type LengthDeferringStore,
   type ListableStore,
   type NewUpload,
   type ReadableStore,
@@ -66,7 +68,8 @@ export interface S3StoredObject extends StoredObject {
  * });
  * ```
  */
-export class S3Store implements DataStore, ListableStore, ReadableStore, DownloadUrlStore, ConcatenationStore {
+export class S3Store implements DataStore, ListableStore, ReadableStore, DownloadUrlStore, ConcatenationStore, LengthDeferringStore {
+  readonly deferredLength = true;
   /** S3's largest object. */
   readonly maxSize = MAX_OBJECT_SIZE;
   /** The client the store sends with; destroy it when you created the store from a configuration. */
@@ -93,7 +96,8 @@ export class S3Store implements DataStore, ListableStore, ReadableStore, Downloa
       size: upload.size,
       metadata: upload.metadata,
       createdAt: upload.createdAt.toISOString(),
-      partSize: partSizeFor(upload.size, this.#options.partSize),
+      // A length to come is sized as the largest default upload: see the README's "Deferred length".
+      partSize: partSizeFor(upload.size ?? DEFAULT_MAX_SIZE, this.#options.partSize),
       finalized: false,
       ...(upload.concat && { concat: upload.concat }),
     };
@@ -111,14 +115,14 @@ export class S3Store implements DataStore, ListableStore, ReadableStore, Downloa
    */
   async concatenate(upload: NewUpload, parts: readonly UploadHandle[]): Promise<UploadHandle> {
     const keys = this.#keys(upload.id);
-    const plan = planParts(parts.map((part) => part.info.size));
+    const plan = planParts(parts.map((part) => part.info.offset));
     const uploadId = plan.length > 0 ? await startMultipart(this.#bucket, keys.object) : undefined;
     const record: InfoRecord = {
       id: upload.id,
       size: upload.size,
       metadata: upload.metadata,
       createdAt: upload.createdAt.toISOString(),
-      partSize: partSizeFor(upload.size, this.#options.partSize),
+      partSize: partSizeFor(upload.size ?? DEFAULT_MAX_SIZE, this.#options.partSize),
       ...(uploadId !== undefined && { uploadId }),
       finalized: false,
       ...(upload.concat && { concat: upload.concat }),
@@ -205,7 +209,7 @@ export class S3Store implements DataStore, ListableStore, ReadableStore, Downloa
       abortMultipartUploadsOf(this.#bucket, keys.object),
       deleteKeys(this.#bucket, state.staleTail.map((segment) => segment.key)),
     ]);
-    return { location: `s3://${this.bucket}/${keys.object}`, size: record.size, bucket: this.bucket, key: keys.object };
+    return { location: `s3://${this.bucket}/${keys.object}`, size: state.offset, bucket: this.bucket, key: keys.object };
   }
 
   async #remove(id: string): Promise<void> {

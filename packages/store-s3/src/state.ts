@@ -46,7 +46,7 @@ export async function loadState(bucket: Bucket, keys: UploadKeys): Promise<Uploa
   if (record.finalized || (record.uploadId && !listed)) {
     // Completed (or completed just before a crash kept it from being recorded).
     const object = await headObject(bucket, keys.object);
-    if (object) return completedState(base, segments, object.lastModified);
+    if (object) return completedState(base, segments, object);
     if (record.finalized) return undefined;
   }
   const parts = contiguousParts(listed ?? []);
@@ -88,7 +88,7 @@ export function toUploadInfo(state: UploadState): UploadInfo {
 function completedState(
   base: Pick<UploadState, 'keys' | 'record' | 'etag' | 'multipartLive'>,
   segments: TailSegment[],
-  lastModified: Date | undefined,
+  object: { size: number; lastModified: Date | undefined },
 ): UploadState {
   return {
     ...base,
@@ -96,8 +96,8 @@ function completedState(
     completed: true,
     tail: [],
     staleTail: segments,
-    offset: base.record.size,
-    lastWriteAt: lastModified,
+    offset: object.size,
+    lastWriteAt: object.lastModified,
   };
 }
 

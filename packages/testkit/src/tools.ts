@@ -25,6 +25,7 @@ export const TOOLS = {
   tuspy: { name: 'tuspy', install: 'python3 -m pip install -r examples/server/requirements-e2e.txt (npm test does this in a virtualenv when python3 has venv)' },
   curl: { name: 'curl', install: 'apt-get install -y curl' },
   ss: { name: 'ss (iproute2)', install: 'apt-get install -y iproute2' },
+  tmpfs: { name: 'a tmpfs mount (root)', install: 'run the tests as root: `mount -t tmpfs` makes a small disk to fill' },
   netns: { name: 'ip netns and veth (iproute2, as root)', install: 'apt-get install -y iproute2, and run the tests as root' },
   postgres: { name: 'PostgreSQL', install: 'apt-get install -y postgresql (its initdb and postgres binaries; no system cluster is used)' },
   tusJava: {

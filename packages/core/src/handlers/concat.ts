@@ -5,7 +5,7 @@ import { parseUploadMetadata } from '../http.js';
 import { HEAD_BYTES, checkContent, mediaInfoOf, type ContentRule } from '../media.js';
 import { isConcatenationStore, isReadableStore, type UploadHandle } from '../store.js';
 import type { Engine } from '../engine.js';
-import type { MediaInfo, UploadConcat, UploadInfo } from '../upload.js';
+import { isComplete, type MediaInfo, type UploadConcat, type UploadInfo } from '../upload.js';
 
 /**
  * The `Upload-Concat` header of a creation request: `partial`, or `final;`
@@ -107,14 +107,15 @@ async function openParts<Ctx>(tus: Engine<Ctx>, ids: readonly string[]): Promise
     if (!part) throw new TusError('not_found', `The partial upload ${id} does not exist.`);
     if (tus.isExpired(part.info)) throw new TusError('expired', `The partial upload ${id} has expired.`);
     if (part.info.concat?.type !== 'partial') throw new TusError('concat_not_partial', `The upload ${id} is not a partial upload.`);
-    if (part.info.offset < part.info.size) throw new TusError('concat_unfinished', `The partial upload ${id} is not complete.`);
+    if (!isComplete(part.info)) throw new TusError('concat_unfinished', `The partial upload ${id} is not complete.`);
     parts.push(part);
   }
   return parts;
 }
 
 function sizeOf(parts: readonly UploadHandle[]): number {
-  return parts.reduce((sum, part) => sum + part.info.size, 0);
+  // Complete parts: the offset is the length (a deferred one included).
+  return parts.reduce((sum, part) => sum + part.info.offset, 0);
 }
 
 async function withLocks<Ctx, T>(tus: Engine<Ctx>, ids: readonly string[], work: () => Promise<T>): Promise<T> {
@@ -152,7 +153,7 @@ async function headOf<Ctx>(tus: Engine<Ctx>, parts: readonly UploadHandle[]): Pr
   const pieces: Buffer[] = [];
   let have = 0;
   for (const part of parts) {
-    const take = Math.min(part.info.size, HEAD_BYTES - have);
+    const take = Math.min(part.info.offset, HEAD_BYTES - have);
     if (take <= 0) continue;
     for await (const chunk of await store.read(part.info.id, { start: 0, end: take - 1 })) {
       pieces.push(Buffer.from(chunk as Uint8Array));

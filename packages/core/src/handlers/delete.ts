@@ -1,6 +1,7 @@
 import { TusError } from '../errors.js';
 import type { TusRequest, TusResponse } from '../http.js';
 import type { Engine } from '../engine.js';
+import { isComplete } from '../upload.js';
 
 /**
  * DELETE: termination; idempotent, so an unknown id also answers 204. With
@@ -10,7 +11,7 @@ export async function handleDelete<Ctx>(tus: Engine<Ctx>, request: TusRequest<Ct
   return tus.withLock(id, () => {}, async () => {
     const upload = await tus.store.open(id);
     if (!upload) return { status: 204, headers: {} };
-    if (upload.info.offset >= upload.info.size && tus.options.disableTerminationForFinishedUploads) {
+    if (isComplete(upload.info) && tus.options.disableTerminationForFinishedUploads) {
       throw new TusError('termination_refused');
     }
     await upload.remove();

@@ -4,7 +4,7 @@ import { TusError, isTusError } from '../errors.js';
 import type { TusRequest, TusResponse } from '../http.js';
 import { isDownloadUrlStore, isReadableStore } from '../store.js';
 import type { Engine } from '../engine.js';
-import type { UploadInfo } from '../upload.js';
+import { isComplete, type UploadInfo } from '../upload.js';
 
 /**
  * GET: the bytes of a finished upload (the opt-in `download` option), by
@@ -15,7 +15,9 @@ export async function handleGet<Ctx>(tus: Engine<Ctx>, request: TusRequest<Ctx>,
   const options = tus.downloadOptions;
   if (!options) throw new TusError('method_not_allowed');
   const upload = (await tus.store.open(id))?.info;
-  if (!upload || upload.offset < upload.size || !upload.finalized) throw new TusError('not_found');
+  if (!upload || !isComplete(upload) || !upload.finalized) throw new TusError('not_found');
+  // Complete: the offset is the length.
+  const size = upload.offset;
   const contentType = upload.media?.mime ?? 'application/octet-stream';
   const headers: Record<string, string> = { 'Content-Type': contentType, 'Cache-Control': 'private, no-cache' };
   const filename = upload.metadata.filename ?? upload.metadata.name;
@@ -42,22 +44,22 @@ export async function handleGet<Ctx>(tus: Engine<Ctx>, request: TusRequest<Ctx>,
   if (request.header('if-none-match')?.split(',').some((tag) => tag.trim() === etag || tag.trim() === '*')) {
     return { status: 304, headers: { ETag: etag, 'Cache-Control': headers['Cache-Control'] ?? '' } };
   }
-  const range = wantedRange(request, etag, upload.size);
+  const range = wantedRange(request, etag, size);
   if (range === 'unsatisfiable') {
-    return tus.errorResponse(new TusError('range_not_satisfiable'), { 'Content-Range': `bytes */${upload.size}` });
+    return tus.errorResponse(new TusError('range_not_satisfiable'), { 'Content-Range': `bytes */${size}` });
   }
-  if (upload.size === 0) return { status: 200, headers: { ...headers, 'Content-Length': '0' }, body: '' };
-  const { start, end } = range ?? { start: 0, end: upload.size - 1 };
+  if (size === 0) return { status: 200, headers: { ...headers, 'Content-Length': '0' }, body: '' };
+  const { start, end } = range ?? { start: 0, end: size - 1 };
   const body = await tus.store.read(id, { start, end });
   headers['Content-Length'] = String(end - start + 1);
   if (!range) return { status: 200, headers, body };
-  headers['Content-Range'] = `bytes ${start}-${end}/${upload.size}`;
+  headers['Content-Range'] = `bytes ${start}-${end}/${size}`;
   return { status: 206, headers, body };
 }
 
 /** A strong validator: a finished upload's bytes never change, and a new upload under the same id has another creation time. */
 function entityTag(upload: UploadInfo): string {
-  return `"${upload.size.toString(36)}-${upload.createdAt.getTime().toString(36)}"`;
+  return `"${upload.offset.toString(36)}-${upload.createdAt.getTime().toString(36)}"`;
 }
 
 /**

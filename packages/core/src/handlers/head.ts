@@ -2,6 +2,7 @@ import type { TusRequest, TusResponse } from '../http.js';
 import { formatUploadMetadata, httpDate } from '../http.js';
 import type { Engine } from '../engine.js';
 import { uploadConcatHeader } from './concat.js';
+import { isComplete } from '../upload.js';
 
 /** HEAD: the durable offset. Takes the lock so an interrupted writer persists first. */
 export async function handleHead<Ctx>(tus: Engine<Ctx>, request: TusRequest<Ctx>, id: string): Promise<TusResponse> {
@@ -9,10 +10,10 @@ export async function handleHead<Ctx>(tus: Engine<Ctx>, request: TusRequest<Ctx>
     const handle = await tus.liveUpload(id);
     const upload = handle.info;
     // A crash between the last byte and finalization: finish the job now.
-    if (upload.offset === upload.size && !upload.finalized) await tus.complete(handle, request.context);
+    if (isComplete(upload) && !upload.finalized) await tus.complete(handle, request.context);
     const headers: Record<string, string> = {
       'Upload-Offset': String(upload.offset),
-      'Upload-Length': String(upload.size),
+      ...(upload.size === undefined ? { 'Upload-Defer-Length': '1' } : { 'Upload-Length': String(upload.size) }),
       'Cache-Control': 'no-store',
     };
     const expiresAt = tus.expiresAt(upload);

@@ -32,9 +32,11 @@ export async function handlePatch<Ctx>(tus: Engine<Ctx>, request: TusRequest<Ctx
     response = await tus.withLock(id, () => interrupt('takeover'), async () => {
       const upload = await tus.liveUpload(id);
       const offset = checkPatchHeaders(request, upload.info);
+      const size = await declareLength(tus, request, upload, offset);
       if (ending) ending.from = offset;
       body = new RequestBody(request.body ?? noBody(), {
-        limit: upload.info.size - offset,
+        // While the length is unknown, the bytes received are held to the largest upload.
+        limit: (size ?? tus.maxSize) - offset,
         idleTimeoutMs: tus.options.idleTimeoutMs ?? 60_000,
         onChunk: progressReporter(tus, upload.info, offset, request.context),
         freeChunks: request.exclusiveBody === true && tus.options.freeChunks !== false,
@@ -85,9 +87,29 @@ function checkPatchHeaders<Ctx>(request: TusRequest<Ctx>, upload: UploadInfo): n
   const offset = parseNonNegativeInteger(request.header('upload-offset'));
   if (offset === undefined) throw new TusError('invalid_offset');
   if (offset !== upload.offset) throw new TusError('offset_mismatch');
-  const declared = parseNonNegativeInteger(request.header('content-length'));
-  if (declared !== undefined && offset + declared > upload.size) throw new TusError('length_exceeded');
   return offset;
+}
+
+/**
+ * `creation-defer-length`: a PATCH may carry the length of an upload created
+ * without one; it is stored once, before any byte of the PATCH. Then the
+ * body's Content-Length is checked against the length (or, while it is
+ * still unknown, against the largest upload). Returns the length, if known.
+ */
+async function declareLength<Ctx>(tus: Engine<Ctx>, request: TusRequest<Ctx>, upload: UploadHandle, offset: number): Promise<number | undefined> {
+  const known = upload.info.size;
+  const header = request.header('upload-length');
+  const declared = header === undefined ? undefined : parseNonNegativeInteger(header);
+  if (header !== undefined && declared === undefined) throw new TusError('invalid_length');
+  if (declared !== undefined && known !== undefined && declared !== known) throw new TusError('length_mismatch');
+  const declaring = declared !== undefined && known === undefined;
+  if (declaring && declared < offset) throw new TusError('invalid_length', `Upload-Length is below the ${offset} bytes already stored.`);
+  if (declaring) tus.checkSize(declared);
+  const size = known ?? declared;
+  const length = parseNonNegativeInteger(request.header('content-length'));
+  if (length !== undefined && offset + length > (size ?? tus.maxSize)) throw new TusError(size === undefined ? 'size_too_large' : 'length_exceeded');
+  if (declaring) await upload.update({ size: declared });
+  return size;
 }
 
 async function writeBody<Ctx>(
@@ -111,6 +133,9 @@ async function writeBody<Ctx>(
   let newOffset: number;
   try {
     newOffset = await upload.write(offset, verified?.body() ?? source);
+  } catch (error) {
+    // The store kept what it wrote (a full disk, say): the client resumes from there.
+    return { ...tus.errorResponse(error, patchHeaders(tus, upload.info, upload.info.offset)), closeConnection: !body.complete };
   } finally {
     await verified?.close();
   }
@@ -118,7 +143,7 @@ async function writeBody<Ctx>(
   const written: UploadInfo = { ...upload.info, offset: newOffset, lastWriteAt };
   await tus.notify('onProgress', { upload: written, offset: newOffset, context: request.context });
   const finished = newOffset === written.size && !before.finalized ? await tus.complete(upload, request.context) : undefined;
-  if (body.overflowed) throw new TusError('length_exceeded');
+  if (body.overflowed) throw new TusError(written.size === undefined ? 'size_too_large' : 'length_exceeded');
   const headers = patchHeaders(tus, written, newOffset);
   if (body.interrupted === 'stopped' && !finished) {
     return { ...tus.errorResponse(new TusError('upload_stopped'), headers), closeConnection: !body.complete };
@@ -149,7 +174,7 @@ async function validateFirstChunk<Ctx>(
 ): Promise<Uint8Array[] | undefined> {
   const { chunks, head } = await readHead(iterator, HEAD_BYTES);
   // An upload shorter than a detectable head is judged on all of it.
-  if (head.byteLength < Math.min(MIN_UPLOAD_SIZE, upload.info.size)) {
+  if (head.byteLength < Math.min(MIN_UPLOAD_SIZE, upload.info.size ?? MIN_UPLOAD_SIZE)) {
     if (body.interrupted) return undefined;
     throw new TusError('first_chunk_too_short', `The first chunk must hold at least ${MIN_UPLOAD_SIZE} bytes.`);
   }

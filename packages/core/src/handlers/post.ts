@@ -12,9 +12,7 @@ import { handlePatch } from './patch.js';
 export async function handlePost<Ctx>(tus: Engine<Ctx>, request: TusRequest<Ctx>): Promise<TusResponse> {
   const concat = parseUploadConcat(tus, request);
   if (concat?.type === 'final') return handleFinalPost(tus, request, concat.parts);
-  if (request.header('upload-defer-length') !== undefined) throw new TusError('invalid_length');
-  const size = parseNonNegativeInteger(request.header('upload-length'));
-  if (size === undefined) throw new TusError('invalid_length');
+  const size = requestedLength(request);
   let metadata: Record<string, string>;
   try {
     metadata = parseUploadMetadata(request.header('upload-metadata'));
@@ -55,4 +53,19 @@ function carriesUpload<Ctx>(request: TusRequest<Ctx>): boolean {
 function asFirstPatch<Ctx>(request: TusRequest<Ctx>): TusRequest<Ctx> {
   const header = request.header;
   return { ...request, method: 'PATCH', header: (name) => (name === 'upload-offset' ? '0' : header(name)) };
+}
+
+/** Upload-Length, or `undefined` for `Upload-Defer-Length: 1` (`creation-defer-length`). */
+function requestedLength<Ctx>(request: TusRequest<Ctx>): number | undefined {
+  const length = request.header('upload-length');
+  const deferred = request.header('upload-defer-length');
+  if (deferred === undefined) {
+    const size = parseNonNegativeInteger(length);
+    if (size === undefined) throw new TusError('invalid_length');
+    return size;
+  }
+  if (deferred.trim() !== '1' || length !== undefined) {
+    throw new TusError('invalid_length', 'Upload-Defer-Length must be 1, and comes without Upload-Length.');
+  }
+  return undefined;
 }

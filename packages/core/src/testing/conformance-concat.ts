@@ -29,7 +29,7 @@ export function concatenationCases(c: ConcatCaseContext): void {
   }
 
   function finalOf(parts: readonly UploadHandle[], metadata: Record<string, string> = {}): NewUpload {
-    const size = parts.reduce((sum, part) => sum + part.info.size, 0);
+    const size = parts.reduce((sum, part) => sum + part.info.offset, 0);
     return { id: c.newId(), size, metadata, createdAt: new Date(), concat: { type: 'final', parts: parts.map((p) => p.info.id) } };
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bodyOf } from '../body.js';
 import { isTusError } from '../errors.js';
-import { isListableStore, isReadableStore, type DataStore, type UploadBody, type UploadHandle } from '../store.js';
+import { isLengthDeferringStore, isListableStore, isReadableStore, type DataStore, type UploadBody, type UploadHandle } from '../store.js';
 import type { UploadInfo } from '../upload.js';
 import { chunked, randomData, sha256 } from './bytes.js';
 import { concatenationCases } from './conformance-concat.js';
@@ -280,10 +280,61 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
       await a.write(0, bodyOf([randomData(10)]));
       await b.remove();
       const listed = new Map<string, UploadInfo>();
-      for await (const u of s.list()) listed.set(u.id, u);
+      for await (const u of s.list()) {
+        expect(u).not.toHaveProperty('error');
+        if (!('error' in u)) listed.set(u.id, u);
+      }
       expect(listed.get(a.info.id)?.lastWriteAt).toBeInstanceOf(Date);
       expect(listed.get(a.info.id)?.offset).toBe(10);
       expect(listed.has(b.info.id)).toBe(false);
+    });
+
+    it('takes an upload of deferred length and its length once declared, the last bytes left short of a part', async (ctx) => {
+      const s = await store();
+      if (!isLengthDeferringStore(s)) return ctx.skip();
+      const data = randomData(12 * MiB + 321);
+      const id = newId();
+      const upload = await s.create({ id, size: undefined, metadata: {}, createdAt: new Date() });
+      expect(upload.info).toMatchObject({ size: undefined, offset: 0 });
+      let offset = 0;
+      for (const end of [3 * MiB + 17, 8 * MiB + 18, data.length]) {
+        offset = await (await handle(s, id)).write(offset, bodyOf(chunked(data.subarray(offset, end), [64 * 1024, 1000])));
+        expect(offset).toBe(end);
+        expect(await opened(await store(), id)).toMatchObject({ size: undefined, offset: end });
+      }
+      if (isListableStore(s)) {
+        const listed = [];
+        for await (const u of s.list()) if (u.id === id) listed.push(u);
+        expect(listed).toMatchObject([{ size: undefined, offset: data.length }]);
+      }
+      // Declared after the last byte: an empty write completes it.
+      const declaring = await handle(await store(), id);
+      await declaring.update({ size: data.length });
+      expect(declaring.info.size).toBe(data.length);
+      expect(await declaring.write(data.length, bodyOf([]))).toBe(data.length);
+      expect(await opened(await store(), id)).toMatchObject({ size: data.length, offset: data.length });
+      expect((await declaring.finalize()).size).toBe(data.length);
+      expect(await opened(await store(), id)).toMatchObject({ size: data.length, offset: data.length, finalized: true });
+      expect(await readBack(s, id)).toBe(await sha256(data));
+    });
+
+    it('takes a deferred length declared before the last bytes, and removes such an upload entirely', async (ctx) => {
+      const s = await store();
+      if (!isLengthDeferringStore(s)) return ctx.skip();
+      const data = randomData(6 * MiB + 5);
+      const upload = await s.create({ id: newId(), size: undefined, metadata: { k: 'v' }, createdAt: new Date() });
+      const { id } = upload.info;
+      expect(await upload.write(0, bodyOf(chunked(data.subarray(0, MiB), [100_000])))).toBe(MiB);
+      const declaring = await handle(s, id);
+      await declaring.update({ size: data.length });
+      expect(await opened(await store(), id)).toMatchObject({ size: data.length, offset: MiB, metadata: { k: 'v' } });
+      expect(await declaring.write(MiB, bodyOf(chunked(data.subarray(MiB), [MiB])))).toBe(data.length);
+      await declaring.finalize();
+      expect(await readBack(s, id)).toBe(await sha256(data));
+      const other = await s.create({ id: newId(), size: undefined, metadata: {}, createdAt: new Date() });
+      await other.write(0, bodyOf([randomData(6 * MiB)]));
+      await (await handle(s, other.info.id)).remove();
+      await expectGone(s, other.info.id);
     });
 
     it('keeps two concurrent uploads separate', async () => {

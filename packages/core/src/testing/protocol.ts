@@ -2,6 +2,7 @@ import { describe } from 'vitest';
 import { checksumCases } from './protocol/checksum.js';
 import { concatenationCases } from './protocol/concat.js';
 import { concurrencyCases } from './protocol/concurrency.js';
+import { deferLengthCases } from './protocol/defer-length.js';
 import { corsCases } from './protocol/cors.js';
 import { downloadCases } from './protocol/download.js';
 import { hookCases } from './protocol/hooks.js';
@@ -30,6 +31,7 @@ export function describeTusProtocol(options: ProtocolSuiteOptions): void {
     describe('lifecycle', () => lifecycleCases(options));
     describe('extensions not offered', () => unofferedCases(options));
     describe('checksum', () => checksumCases(options));
+    describe('creation-defer-length', () => deferLengthCases(options));
     describe('concatenation', () => concatenationCases(options));
     describe('PATCH', () => patchCases(options));
     describe('concurrency and interruptions', () => concurrencyCases(options));

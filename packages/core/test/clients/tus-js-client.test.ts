@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { Upload, type UploadOptions } from 'tus-js-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +10,7 @@ import { MemoryStore } from '../../src/memory-store.js';
 import { createTus, type Tus } from '../../src/tus.js';
 
 /** Uploads `bytes` with tus-js-client through the creation extension; resolves the upload URL. */
-function upload(endpoint: string, bytes: Buffer, options: UploadOptions): Promise<string> {
+function upload(endpoint: string, bytes: Buffer | Readable, options: UploadOptions): Promise<string> {
   return new Promise((resolve, reject) => {
     const client: Upload = new Upload(bytes, {
       endpoint,
@@ -30,6 +31,8 @@ describe('tus-js-client in Node', () => {
   let served: ServedTus;
   const store = new MemoryStore();
   const methods: string[] = [];
+  /** The length headers of each request: `Upload-Length`, or `defer` for `Upload-Defer-Length`. */
+  const lengths: string[] = [];
   const endpoint = () => `${served.origin}/files`;
 
   beforeAll(async () => {
@@ -38,6 +41,7 @@ describe('tus-js-client in Node', () => {
     served = await listenOnLoopback(
       createServer((req, res) => {
         methods.push(`${req.method} ${req.headers['x-http-method-override'] ?? ''}`.trim());
+        lengths.push(req.headers['upload-defer-length'] === '1' ? 'defer' : String(req.headers['upload-length'] ?? ''));
         handler(req, res);
       }),
     );
@@ -74,6 +78,35 @@ describe('tus-js-client in Node', () => {
   it('an empty file is complete as soon as it is created', async () => {
     const url = await upload(endpoint(), Buffer.alloc(0), {});
     expect(await stored(url)).toBe(await sha256(Buffer.alloc(0)));
+  });
+
+  /** A stream of `bytes` in pieces of `sizes` (repeated), as a recorder or a pipe produces them. */
+  function streamOf(bytes: Buffer, sizes: readonly number[]): Readable {
+    const pieces: Buffer[] = [];
+    for (let at = 0, i = 0; at < bytes.length; i++) {
+      const size = sizes[i % sizes.length] ?? 1;
+      pieces.push(bytes.subarray(at, at + size));
+      at += size;
+    }
+    return Readable.from(pieces);
+  }
+
+  it.each([
+    ['300 KiB + 123 bytes in uneven pieces', 300 * 1024 + 123, [1, 20, 8000, 33_000, 16_161]],
+    ['four pieces of exactly the chunk size', 4 * 64 * 1024, [64 * 1024]],
+  ])('with uploadLengthDeferred from a stream: %s, byte-exact', async (_name, size, sizes) => {
+    methods.length = 0;
+    lengths.length = 0;
+    const bytes = randomData(size);
+    const url = await upload(endpoint(), streamOf(bytes, sizes), { chunkSize: 64 * 1024, uploadLengthDeferred: true });
+    expect(await stored(url)).toBe(await sha256(bytes));
+    expect(methods[0]).toBe('POST');
+    expect(lengths[0]).toBe('defer');
+    // The length travels once, on the last PATCH; the ones before it carry none.
+    expect(lengths.slice(1, -1).every((l) => l === '')).toBe(true);
+    expect(lengths.at(-1)).toBe(String(size));
+    const head = await fetch(url, { method: 'HEAD', headers: { 'tus-resumable': '1.0.0' } });
+    expect(head.headers.get('upload-length')).toBe(String(size));
   });
 
   it('with parallelUploads: 3, three partial uploads concatenated by the server, byte-exact', async () => {

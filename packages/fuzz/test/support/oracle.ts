@@ -18,9 +18,6 @@ export function expectedStatuses(exchange: Exchange, concurrent: boolean): reado
   if (exchange.auth === 'no') return [401];
   if (exchange.auth !== 'yes') return undefined;
   if (joined(seen('tus-resumable')) !== '1.0.0') return [412];
-  // The core offers no creation-defer-length: relying on it is refused, not half honoured.
-  const routed = /^(\/[^/]+)?\/?$/.test(path.slice(BASE_PATH.length));
-  if (routed && (method === 'POST' || method === 'PATCH') && seen('upload-defer-length').length > 0) return [400];
   if (path === BASE_PATH || path === `${BASE_PATH}/`) return baseStatuses(exchange);
   const fresh = !exchange.upload && /^\/v1\/uploads\/[A-Za-z0-9_-]{1,128}$/.test(request.target) && !exchange.patch;
   if (fresh) return { HEAD: [404], PATCH: [404], DELETE: [204] }[method] ?? [405];

@@ -164,8 +164,12 @@ function metadataValue(choice: MetadataChoice): string | undefined {
  * metadata create; anything malformed is refused.
  */
 function postExpectation(seen: Exchange['seen'], metadata: MetadataChoice): Exchange['postExpectation'] {
-  if (seen('upload-defer-length').length > 0) return 'refuse';
   const length = joined(seen('upload-length'));
+  // creation-defer-length: exactly `1`, without Upload-Length, creates an upload of unknown length.
+  if (seen('upload-defer-length').length > 0) {
+    const deferred = joined(seen('upload-defer-length')) === '1' && length === undefined;
+    return deferred && metadata.raw === undefined ? 'create' : deferred ? 'either' : 'refuse';
+  }
   if (length === undefined || !/^\d{1,15}$/.test(length)) return 'refuse';
   if (Number(length) < 64 || Number(length) > 53_687_091_200) return 'refuse';
   return metadata.raw === undefined ? 'create' : 'either';
