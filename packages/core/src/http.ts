@@ -17,7 +17,11 @@ export type HeaderReader = (name: string) => string | undefined;
  */
 export interface TusRequest<Ctx = unknown> {
   method: string;
-  /** The URL path without query: either the full path or the path below the mount point. */
+  /**
+   * The request's full URL path, as the client sent it (a query is ignored),
+   * never the path below a framework's mount point: a path outside `basePath`
+   * is answered 404.
+   */
   path: string;
   header: HeaderReader;
   /**

@@ -28,7 +28,7 @@ export interface NodeRequestOptions {
  *
  * @example
  * ```ts
- * app.use('/v1/uploads', (req, res) => handleNodeRequest(tus, req, res, req));
+ * app.use('/v1/uploads', (req, res) => handleNodeRequest(tus, req, res, req, { path: req.originalUrl }));
  * ```
  */
 export async function handleNodeRequest<Ctx>(
@@ -132,14 +132,18 @@ const LINGER_BYTES = 4 * 1024 * 1024;
 /**
  * Node destroys a `Connection: close` socket right after the answer. With
  * request bytes still unread, the kernel then resets the connection and the
- * client may never see the answer (RFC 9112 §9.6). Instead: half-close, discard
- * what still arrives for a bounded time and size, then destroy.
+ * client may never see the answer (RFC 9112 §9.6). Instead: once the answer
+ * is out, take back the destroy Node queued for when the socket's write side
+ * finishes, discard what still arrives for a bounded time and size, then
+ * destroy.
  */
 function lingerBeforeClose(res: NodeResponse): void {
   const socket = res.socket;
   if (!socket) return;
-  socket.destroySoon = () => {
-    socket.end();
+  // Runs after the server's own 'finish' listener, which half-closed the socket and queued `destroy` on its 'finish'.
+  res.once('finish', () => {
+    if (socket.destroyed) return;
+    socket.off('finish', socket.destroy);
     let discarded = 0;
     const timer = setTimeout(() => socket.destroy(), LINGER_MS);
     timer.unref();
@@ -150,7 +154,7 @@ function lingerBeforeClose(res: NodeResponse): void {
     });
     res.req?.resume();
     socket.resume();
-  };
+  });
 }
 
 /**

@@ -312,8 +312,8 @@ export class Tus<Ctx = unknown> {
   /** '' for the base path, the raw id segment for an upload, undefined for anything else. */
   #route(path: string): string | undefined {
     const pathname = path.split('?')[0] ?? '';
-    // A path outside the base path is taken as relative to a mount point (Express strips the mount).
-    const rest = this.handles(pathname) ? pathname.slice(this.basePath.length) : pathname;
+    if (!this.handles(pathname)) return undefined;
+    const rest = pathname.slice(this.basePath.length);
     if (rest === '' || rest === '/') return '';
     return /^\/([^/]+)\/?$/.exec(rest)?.[1];
   }
