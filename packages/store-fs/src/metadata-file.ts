@@ -43,7 +43,7 @@ function isRecord(value: unknown): value is MetadataRecord {
     typeof record === 'object' &&
     record !== null &&
     typeof record.id === 'string' &&
-    Number.isSafeInteger(record.size) &&
+    (record.size === undefined || Number.isSafeInteger(record.size)) &&
     typeof record.createdAt === 'string' &&
     typeof record.metadata === 'object' &&
     record.metadata !== null &&

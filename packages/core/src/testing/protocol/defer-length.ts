@@ -116,7 +116,8 @@ export function deferLengthCases(suite: ProtocolSuiteOptions): void {
     it('the first bytes are checked like any first chunk: a refused format removes the upload', async (ctx) => {
       offered(ctx, h);
       const { id } = await createDeferred();
-      await expectError(await h.patch(id, 0, randomData(5000)), 409, 'unsupported_media_type');
+      // Text, not random bytes: about one random buffer in 2,500 opens like an MPEG audio frame.
+      await expectError(await h.patch(id, 0, Buffer.alloc(5000, 'plain text, no media. ')), 409, 'unsupported_media_type');
       expect((await h.head(id)).status).toBe(404);
     });
 
