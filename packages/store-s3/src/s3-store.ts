@@ -91,19 +91,24 @@ export class S3Store implements DataStore, ListableStore, ReadableStore, Downloa
   }
 
   async create(upload: NewUpload): Promise<UploadHandle> {
-    const record: InfoRecord = {
+    await createInfo(this.#bucket, this.#keys(upload.id).info, this.#newRecord(upload, undefined));
+    const info = { ...upload, offset: 0, lastWriteAt: undefined, media: undefined, finalized: false };
+    return this.#handle(info, undefined);
+  }
+
+  /** The record of a new upload, with the multipart upload it already has, if any. */
+  #newRecord(upload: NewUpload, uploadId: string | undefined): InfoRecord {
+    return {
       id: upload.id,
       size: upload.size,
       metadata: upload.metadata,
       createdAt: upload.createdAt.toISOString(),
       // A length to come is sized as the largest default upload: see the README's "Deferred length".
       partSize: partSizeFor(upload.size ?? DEFAULT_MAX_SIZE, this.#options.partSize),
+      ...(uploadId !== undefined && { uploadId }),
       finalized: false,
       ...(upload.concat && { concat: upload.concat }),
     };
-    await createInfo(this.#bucket, this.#keys(upload.id).info, record);
-    const info = { ...upload, offset: 0, lastWriteAt: undefined, media: undefined, finalized: false };
-    return this.#handle(info, undefined);
   }
 
   /**
@@ -117,18 +122,8 @@ export class S3Store implements DataStore, ListableStore, ReadableStore, Downloa
     const keys = this.#keys(upload.id);
     const plan = planParts(parts.map((part) => part.info.offset));
     const uploadId = plan.length > 0 ? await startMultipart(this.#bucket, keys.object) : undefined;
-    const record: InfoRecord = {
-      id: upload.id,
-      size: upload.size,
-      metadata: upload.metadata,
-      createdAt: upload.createdAt.toISOString(),
-      partSize: partSizeFor(upload.size ?? DEFAULT_MAX_SIZE, this.#options.partSize),
-      ...(uploadId !== undefined && { uploadId }),
-      finalized: false,
-      ...(upload.concat && { concat: upload.concat }),
-    };
     try {
-      await createInfo(this.#bucket, keys.info, record);
+      await createInfo(this.#bucket, keys.info, this.#newRecord(upload, uploadId));
     } catch (error) {
       if (uploadId !== undefined) await abortMultipart(this.#bucket, keys.object, uploadId);
       throw error;
